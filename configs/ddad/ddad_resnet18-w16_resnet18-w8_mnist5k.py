@@ -1,0 +1,38 @@
+# DDAD on the embedded task: the MNIST-5k ResNet-18 (1/4 width) teacher ->
+# a ResNet-18 at 1/8 width, without a single training image.
+#   python tools/train.py configs/teachers/resnet18-w16_mnist5k.py   # teacher
+#   python tools/train.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
+_base_ = [
+    '../_base_/datasets/mnist5k_eval.py',
+    '../_base_/schedules/data_free_cifar.py',
+    '../_base_/data_free_runtime.py',
+]
+
+teacher_checkpoint = 'work_dirs/resnet18-w16_mnist5k/epoch_12.pth'
+
+model = dict(
+    type='DDAD',
+    teacher=dict(
+        cfg_path='{{fileDirname}}/../teachers/resnet18-w16_mnist5k.py',
+        checkpoint=teacher_checkpoint),
+    student=dict(cfg_path='{{fileDirname}}/../teachers/resnet18-w8_mnist5k.py'),
+    generator=dict(
+        type='DCGANGenerator', latent_dim=128, out_size=32, out_channels=1),
+    bn_loss=dict(type='BNStatisticsLoss'),
+    discrepancy=dict(type='LogitsL1Loss'),
+    lambda_bn=5.0,
+    lambda_adv=1.0,
+    student_steps=5,
+    generator_steps=1,
+)
+
+max_iters = 600
+train_dataloader = dict(batch_size=64)
+param_scheduler = dict(
+    type='MultiStepLR',
+    by_epoch=False,
+    milestones=[int(max_iters * 0.4), int(max_iters * 0.8)],
+    gamma=0.1)
+train_cfg = dict(
+    type='DataFreeTrainLoop', max_iters=max_iters, val_interval=200)
+default_hooks = dict(checkpoint=dict(interval=200))

@@ -1,0 +1,1 @@
+# Copyright (c) mmddad contributors. All rights reserved.

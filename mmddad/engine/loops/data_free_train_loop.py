@@ -1,0 +1,163 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""An iteration-based training loop that reads no data."""
+from typing import Dict, Optional, Union
+
+import torch
+from mmengine.device import get_device
+from mmengine.dist import get_rank
+from mmengine.runner import BaseLoop
+
+from mmddad.registry import LOOPS
+
+_MASK63 = (1 << 63) - 1
+
+
+class LatentStream:
+    """What a data-free loop has instead of a dataloader.
+
+    Iteration ``i`` on rank ``r`` gets a ``torch.Generator`` on the training
+    device, seeded by a fixed function of (seed, r, i): every rank draws its
+    own latents, and a resumed run draws exactly the latents the
+    uninterrupted run would have, without saving any RNG state.
+
+    Args:
+        batch_size (int): Synthetic images per step and per rank.
+        num_iters (int): Length of the stream (the loop's ``max_iters``).
+    """
+
+    #: No dataset: MMEngine reads ``dataset.metainfo`` only if present.
+    dataset = None
+
+    def __init__(self, batch_size: int, num_iters: int) -> None:
+        self.batch_size = batch_size
+        self.num_iters = num_iters
+        self._rng: Optional[torch.Generator] = None
+
+    def __len__(self) -> int:
+        return self.num_iters
+
+    def batch(self, iteration: int, seed: int) -> Dict[str, object]:
+        """The data batch of ``iteration``: batch size and seeded RNG."""
+        if self._rng is None:
+            self._rng = torch.Generator(device=get_device())
+        mixed = (seed * 0x9E3779B97F4A7C15 + get_rank() * 0xBF58476D1CE4E5B9 +
+                 iteration * 0x94D049BB133111EB) & _MASK63
+        self._rng.manual_seed(mixed)
+        return dict(batch_size=self.batch_size, rng=self._rng)
+
+
+@LOOPS.register_module()
+class DataFreeTrainLoop(BaseLoop):
+    """Iteration-based loop for data-free distillation.
+
+    Like MMEngine's ``IterBasedTrainLoop``, but each iteration's data batch
+    is ``dict(batch_size, rng)`` from a :class:`LatentStream`: the model
+    draws its latents on the device. No dataset is built and no worker is
+    started.
+
+    Args:
+        runner (Runner): The runner.
+        dataloader (dict): The config's ``train_dataloader``: only
+            ``batch_size`` (synthetic images per step and rank). A
+            ``dataset`` key is refused: data-free training reads no data.
+        max_iters (int): Total iterations.
+        val_begin (int): Iteration from which to validate. Defaults to 1.
+        val_interval (int): Validation interval. Defaults to 1000.
+    """
+
+    def __init__(self,
+                 runner,
+                 dataloader: Union[dict, LatentStream, None],
+                 max_iters: int,
+                 val_begin: int = 1,
+                 val_interval: int = 1000) -> None:
+        if max_iters < 1:
+            raise ValueError(
+                f'`train_cfg.max_iters` must be >= 1, got {max_iters}')
+        if val_interval < 1:
+            raise ValueError(
+                f'`train_cfg.val_interval` must be >= 1, got {val_interval}')
+        stream = self._make_stream(dataloader, max_iters)
+        super().__init__(runner, stream)
+        self._max_iters = int(max_iters)
+        self._max_epochs = 1
+        self._epoch = 0
+        self._iter = 0
+        self.val_begin = val_begin
+        self.val_interval = val_interval
+        self.stop_training = False
+
+    @staticmethod
+    def _make_stream(dataloader: Union[dict, LatentStream, None],
+                     max_iters: int) -> LatentStream:
+        if isinstance(dataloader, LatentStream):
+            return dataloader
+        if not isinstance(dataloader, dict) or 'batch_size' not in dataloader:
+            raise ValueError(
+                '`train_dataloader` of a data-free config must be '
+                '`dict(batch_size=N)`: the number of synthetic images per '
+                f'step; got {dataloader!r}')
+        extra = sorted(set(dataloader) - {'batch_size'})
+        if 'dataset' in dataloader:
+            raise ValueError(
+                '`train_dataloader.dataset` is set, but data-free '
+                'distillation reads no training data: remove it (keep only '
+                '`train_dataloader=dict(batch_size=N)`). Real data belongs '
+                'in `val_dataloader` / `test_dataloader`.')
+        if extra:
+            raise ValueError(f'`train_dataloader` of a data-free config takes '
+                             f'only `batch_size`; remove {extra}')
+        batch_size = dataloader['batch_size']
+        if not isinstance(batch_size, int) or batch_size < 1:
+            raise ValueError('`train_dataloader.batch_size` must be a '
+                             f'positive int, got {batch_size!r}')
+        return LatentStream(batch_size, max_iters)
+
+    @property
+    def max_epochs(self) -> int:
+        """Always 1: the loop is iteration-based."""
+        return self._max_epochs
+
+    @property
+    def max_iters(self) -> int:
+        """Total training iterations."""
+        return self._max_iters
+
+    @property
+    def epoch(self) -> int:
+        """Current epoch (0 until the end of training)."""
+        return self._epoch
+
+    @property
+    def iter(self) -> int:
+        """Iterations done so far."""
+        return self._iter
+
+    def run(self) -> torch.nn.Module:
+        """Train until ``max_iters`` (or a hook sets ``stop_training``)."""
+        self.runner.call_hook('before_train')
+        self.runner.call_hook('before_train_epoch')
+        while self._iter < self._max_iters and not self.stop_training:
+            self.runner.model.train()
+            self.run_iter(self.dataloader.batch(self._iter, self.runner.seed))
+            if (self.runner.val_loop is not None
+                    and self._iter >= self.val_begin
+                    and (self._iter % self.val_interval == 0
+                         or self._iter == self._max_iters)):
+                self.runner.val_loop.run()
+        self.runner.call_hook('after_train_epoch')
+        self.runner.call_hook('after_train')
+        return self.runner.model
+
+    def run_iter(self, data_batch: Dict[str, object]) -> None:
+        """One iteration: hooks around the model's ``train_step``."""
+        self.runner.call_hook(
+            'before_train_iter', batch_idx=self._iter, data_batch=data_batch)
+        outputs = self.runner.model.train_step(
+            data_batch, optim_wrapper=self.runner.optim_wrapper)
+        self.runner.call_hook(
+            'after_train_iter',
+            batch_idx=self._iter,
+            data_batch=data_batch,
+            outputs=outputs)
+        self._iter += 1

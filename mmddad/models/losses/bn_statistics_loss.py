@@ -1,0 +1,142 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""DDAD's first discriminator: the teacher's BatchNorm statistics."""
+from contextlib import contextmanager
+from typing import Iterator, List, Tuple
+
+import torch
+import torch.distributed as torch_dist
+import torch.nn as nn
+from mmengine.dist import get_world_size
+from torch.nn.modules.batchnorm import _BatchNorm
+from torch.utils.hooks import RemovableHandle
+
+from mmddad.registry import MODELS
+
+
+def batch_mean_var(x: torch.Tensor,
+                   global_batch: bool = False
+                   ) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and biased variance of ``x`` over all dims but 1.
+
+    Args:
+        x (Tensor): A BN layer's input, (N, C, ...). Computed in fp32.
+        global_batch (bool): All-reduce E[x] and E[x^2] over the ranks of
+            the default process group (differentiable), so the statistics are
+            those of the global batch. Needs equal batch sizes on all ranks.
+
+    Returns:
+        tuple[Tensor, Tensor]: mean and variance, each of shape (C, ).
+    """
+    x = x.float()
+    dims = [0] + list(range(2, x.dim()))
+    world_size = get_world_size()
+    if global_batch and world_size > 1:
+        from torch.distributed.nn.functional import all_reduce
+        moments = torch.stack([x.mean(dims), (x * x).mean(dims)])
+        moments = all_reduce(moments, op=torch_dist.ReduceOp.SUM) / world_size
+        mean = moments[0]
+        return mean, moments[1] - mean * mean
+    var, mean = torch.var_mean(x, dim=dims, unbiased=False)
+    return mean, var
+
+
+@MODELS.register_module()
+class BNStatisticsLoss(nn.Module):
+    """Distance between a batch's statistics and a model's BN running stats.
+
+    Forward hooks on every BatchNorm layer of the attached model record, for
+    the batch going through, the per-channel mean and biased variance of the
+    layer's input. The loss is
+    ``sum_l w_l * (||mu_l - running_mean_l||_2 + ||var_l - running_var_l||_2)``
+    with ``w_l = first_bn_multiplier`` for the first layer and 1 otherwise.
+    Hooks record only inside :meth:`recording`, so forwards that do not need
+    the loss cost nothing extra.
+
+    Args:
+        first_bn_multiplier (float): Weight of the first BN layer, which sees
+            the image most directly. Defaults to 1.
+        global_batch (bool): Use the global batch's statistics under DDP (an
+            all-reduce per layer). Defaults to False.
+    """
+
+    def __init__(self,
+                 first_bn_multiplier: float = 1.0,
+                 global_batch: bool = False) -> None:
+        super().__init__()
+        if first_bn_multiplier < 0:
+            raise ValueError('BNStatisticsLoss: `first_bn_multiplier` must be '
+                             f'>= 0, got {first_bn_multiplier}')
+        self.first_bn_multiplier = first_bn_multiplier
+        self.global_batch = global_batch
+        self._handles: List[RemovableHandle] = []
+        self._records: List[torch.Tensor] = []
+        self._recording = False
+
+    @property
+    def num_layers(self) -> int:
+        """Number of BatchNorm layers hooked."""
+        return len(self._handles)
+
+    def attach(self, model: nn.Module) -> int:
+        """Hook every BatchNorm layer (with running stats) of ``model``.
+
+        Args:
+            model (nn.Module): The teacher.
+
+        Returns:
+            int: Number of layers hooked (0 if the model has no BatchNorm).
+        """
+        if self._handles:
+            raise RuntimeError('BNStatisticsLoss is already attached; call '
+                               'detach() first')
+        bns = [
+            m for m in model.modules()
+            if isinstance(m, _BatchNorm) and m.running_mean is not None
+        ]
+        for i, bn in enumerate(bns):
+            weight = self.first_bn_multiplier if i == 0 else 1.0
+            self._handles.append(
+                bn.register_forward_hook(self._make_hook(weight)))
+        return len(bns)
+
+    def detach(self) -> None:
+        """Remove every hook placed by :meth:`attach`."""
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+        self._records = []
+
+    def _make_hook(self, weight: float):
+
+        def hook(bn: _BatchNorm, inputs: Tuple[torch.Tensor], _) -> None:
+            if not self._recording:
+                return
+            mean, var = batch_mean_var(inputs[0], self.global_batch)
+            distance = torch.linalg.vector_norm(
+                mean - bn.running_mean.float()) + torch.linalg.vector_norm(
+                    var - bn.running_var.float())
+            self._records.append(distance * weight if weight != 1 else distance)
+
+        return hook
+
+    @contextmanager
+    def recording(self) -> Iterator['BNStatisticsLoss']:
+        """Record the statistics of the forwards run inside this block;
+        :meth:`forward` then returns their loss."""
+        self._records, self._recording = [], True
+        try:
+            yield self
+        finally:
+            self._recording = False
+
+    def forward(self) -> torch.Tensor:
+        """The loss of the last :meth:`recording` block (fp32 scalar).
+
+        Each recorded forward is consumed once.
+        """
+        if not self._records:
+            raise RuntimeError(
+                'BNStatisticsLoss: nothing was recorded; run the teacher '
+                'inside `with loss.recording():` after `attach(teacher)`')
+        records, self._records = self._records, []
+        return torch.stack(records).sum()

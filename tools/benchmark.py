@@ -1,0 +1,106 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Training throughput of a data-free config: iterations/s, synthetic
+images/s and peak memory, over a few dozen iterations, no evaluation.
+
+Example::
+
+    python tools/benchmark.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
+    python tools/benchmark.py CONFIG --random-teacher --amp   # on a GPU
+"""
+import argparse
+import resource
+import tempfile
+import time
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.model import is_model_wrapper
+from mmengine.runner import Runner
+
+from mmddad.utils import enable_amp, tune_malloc
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Benchmark DDAD training')
+    parser.add_argument('config', help='data-free distillation config')
+    parser.add_argument('--iters', type=int, default=30,
+                        help='timed iterations')
+    parser.add_argument('--warmup', type=int, default=5,
+                        help='untimed iterations first')
+    parser.add_argument('--amp', action='store_true', help='mixed precision')
+    parser.add_argument(
+        '--random-teacher',
+        action='store_true',
+        help='use a randomly initialised teacher (speed only, no checkpoint '
+        'needed)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value pairs')
+    return parser.parse_args()
+
+
+def peak_memory_mib(device: torch.device) -> float:
+    """Peak GPU memory allocated, or the process's peak RSS on CPU."""
+    if device.type == 'cuda':
+        return torch.cuda.max_memory_allocated(device) / 2**20
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main() -> None:
+    args = parse_args()
+    tune_malloc()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.random_teacher:
+        cfg.model.teacher.checkpoint = None
+    if args.amp:
+        enable_amp(cfg)
+    for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
+                'test_dataloader', 'test_cfg', 'test_evaluator'):
+        cfg.pop(key, None)
+    cfg.default_hooks = dict(logger=None, checkpoint=None)
+    cfg.work_dir = tempfile.mkdtemp(prefix='mmddad_benchmark_')
+    cfg.log_level = 'WARNING'
+
+    runner = Runner.from_cfg(cfg)
+    optim_wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)
+    loop = runner.build_train_loop(cfg.train_cfg)
+    model = runner.model
+    algorithm = model.module if is_model_wrapper(model) else model
+    model.train()
+    device = next(algorithm.student.parameters()).device
+    steps = len(algorithm.schedule)
+    batch_size = loop.dataloader.batch_size
+
+    def run(n: int, offset: int) -> None:
+        for i in range(n):
+            model.train_step(
+                loop.dataloader.batch(offset + i, 0), optim_wrapper)
+
+    run(args.warmup, 0)
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+        torch.cuda.reset_peak_memory_stats(device)
+    start = time.perf_counter()
+    run(args.iters, args.warmup)
+    if device.type == 'cuda':
+        torch.cuda.synchronize(device)
+    elapsed = time.perf_counter() - start
+
+    its = args.iters / elapsed
+    print(f'config          : {args.config}')
+    print(f'device          : {device} (amp: {args.amp}, '
+          f'threads: {torch.get_num_threads()})')
+    print(f'batch x steps   : {batch_size} x {steps} '
+          f'({algorithm.student_steps} student, '
+          f'{algorithm.generator_steps} generator)')
+    print(f'iterations/s    : {its:.3f} ({1000 / its:.0f} ms/iter)')
+    print(f'synthetic img/s : {its * batch_size * steps:.0f}')
+    print(f'peak memory     : {peak_memory_mib(device):.0f} MiB')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,147 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Run a data-free distillation end to end and report how good it is.
+
+Trains the teacher first if its checkpoint is missing (with the teacher's
+own recipe, i.e. ``model.teacher.cfg_path``), then distils, then evaluates
+teacher and student on the same test split and prints both accuracies,
+their ratio and the wall time. A summary is written to
+``WORK_DIR/distill_summary.json``.
+
+Example::
+
+    python tools/distill.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import time
+from typing import Dict, Optional
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+from mmddad.utils import tune_malloc
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Distil without data, then compare student and teacher')
+    parser.add_argument('config', help='data-free distillation config')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument('--seed', type=int, help='random seed of the run')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value pairs')
+    return parser.parse_args()
+
+
+def default_work_dir(config: str) -> str:
+    """MMEngine's convention: ``work_dirs/<config name>``."""
+    return osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
+
+
+def metric_of(metrics: Dict[str, float]) -> float:
+    """The first metric of an evaluation (top-1 accuracy, mIoU, ...)."""
+    key = next(iter(metrics))
+    return float(metrics[key])
+
+
+def ensure_teacher(cfg: Config) -> Optional[float]:
+    """Train the teacher with its own recipe if its checkpoint is missing.
+
+    Returns:
+        float | None: Seconds spent training it, None if it existed.
+    """
+    teacher = cfg.model.teacher
+    checkpoint = teacher.get('checkpoint')
+    if checkpoint is None or osp.isfile(checkpoint) or checkpoint.startswith(
+            ('http://', 'https://')):
+        return None
+    recipe = teacher.get('cfg_path')
+    if recipe is None or '::' in recipe:
+        raise FileNotFoundError(
+            f'`model.teacher.checkpoint` "{checkpoint}" does not exist and '
+            'there is no local teacher recipe to train it')
+    print(f'[distill] teacher checkpoint "{checkpoint}" is missing: training '
+          f'it with {recipe}', flush=True)
+    teacher_cfg = Config.fromfile(recipe)
+    teacher_cfg.work_dir = osp.dirname(checkpoint)
+    start = time.time()
+    Runner.from_cfg(teacher_cfg).train()
+    if not osp.isfile(checkpoint):
+        raise FileNotFoundError(
+            f'training {recipe} did not write "{checkpoint}": make '
+            '`model.teacher.checkpoint` name its last checkpoint')
+    return time.time() - start
+
+
+def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
+    """Test the teacher on the distillation config's test split."""
+    teacher = cfg.model.teacher
+    teacher_cfg = Config.fromfile(teacher.cfg_path)
+    for key in ('test_dataloader', 'test_evaluator', 'test_cfg'):
+        teacher_cfg[key] = cfg[key]
+    teacher_cfg.work_dir = osp.join(work_dir, 'teacher_eval')
+    teacher_cfg.load_from = teacher.checkpoint
+    teacher_cfg.pop('train_dataloader', None)
+    teacher_cfg.pop('train_cfg', None)
+    teacher_cfg.pop('optim_wrapper', None)
+    teacher_cfg.pop('param_scheduler', None)
+    return Runner.from_cfg(teacher_cfg).test()
+
+
+def main() -> None:
+    args = parse_args()
+    tune_malloc()
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.seed is not None:
+        cfg.randomness = dict(seed=args.seed, deterministic=False)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)
+
+    total_start = time.time()
+    teacher_time = ensure_teacher(cfg)
+
+    start = time.time()
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    distill_time = time.time() - start
+    student_metrics = runner.test()
+    teacher_metrics = evaluate_teacher(cfg, cfg.work_dir)
+
+    teacher_score = metric_of(teacher_metrics)
+    student_score = metric_of(student_metrics)
+    summary = dict(
+        config=args.config,
+        seed=runner.seed,
+        metric=next(iter(student_metrics)),
+        teacher=teacher_score,
+        student=student_score,
+        ratio=student_score / teacher_score if teacher_score else None,
+        distill_seconds=round(distill_time, 1),
+        teacher_train_seconds=None
+        if teacher_time is None else round(teacher_time, 1),
+        total_seconds=round(time.time() - total_start, 1))
+    os.makedirs(cfg.work_dir, exist_ok=True)
+    with open(osp.join(cfg.work_dir, 'distill_summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+    print('\n' + '=' * 64)
+    print(f'config   : {args.config} (seed {summary["seed"]})')
+    print(f'teacher  : {summary["metric"]} = {teacher_score:.2f}')
+    print(f'student  : {summary["metric"]} = {student_score:.2f} '
+          '(data-free)')
+    print(f'ratio    : {summary["ratio"]:.3f} x teacher')
+    if teacher_time is not None:
+        print(f'teacher training : {teacher_time / 60:.1f} min')
+    print(f'distillation     : {distill_time / 60:.1f} min '
+          f'(total {summary["total_seconds"] / 60:.1f} min)')
+    print('=' * 64)
+
+
+if __name__ == '__main__':
+    main()
