@@ -21,7 +21,7 @@ from typing import Dict, Optional
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmddad.utils import tune_malloc
+from mmddad.utils import load_config, tune_malloc
 
 
 def parse_args() -> argparse.Namespace:
@@ -81,7 +81,7 @@ def ensure_teacher(cfg: Config) -> Optional[float]:
 def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
     """Test the teacher on the distillation config's test split."""
     teacher = cfg.model.teacher
-    teacher_cfg = Config.fromfile(teacher.cfg_path)
+    teacher_cfg = load_config(teacher.cfg_path)
     for key in ('test_dataloader', 'test_evaluator', 'test_cfg'):
         teacher_cfg[key] = cfg[key]
     teacher_cfg.work_dir = osp.join(work_dir, 'teacher_eval')

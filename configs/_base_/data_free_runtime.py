@@ -9,8 +9,8 @@ default_hooks = dict(
 )
 log_processor = dict(by_epoch=False)
 
-# The "data" of training: synthetic images per step and per rank. No
-# dataset: the loop hands the model a seeded RNG and the model draws latents.
-train_dataloader = dict(batch_size=256)
+# Each leaf config sets `train_dataloader = dict(batch_size=N)`: synthetic
+# images per step and per rank, no dataset (the loop hands the model a seeded
+# RNG and the model draws its latents on the device).
 val_cfg = dict()
 test_cfg = dict()

@@ -17,7 +17,12 @@ model = dict(
         checkpoint=teacher_checkpoint),
     student=dict(cfg_path='{{fileDirname}}/../teachers/resnet18-w8_mnist5k.py'),
     generator=dict(
-        type='DCGANGenerator', latent_dim=128, out_size=32, out_channels=1),
+        type='DCGANGenerator',
+        latent_dim=128,
+        out_size=32,
+        out_channels=1,
+        base_channels=64,
+        min_channels=16),
     bn_loss=dict(type='BNStatisticsLoss'),
     discrepancy=dict(type='LogitsL1Loss'),
     lambda_bn=5.0,
@@ -26,7 +31,8 @@ model = dict(
     generator_steps=1,
 )
 
-max_iters = 600
+max_iters = 400
+# synthetic images per step (and per GPU); no dataset: data-free
 train_dataloader = dict(batch_size=64)
 param_scheduler = dict(
     type='MultiStepLR',
@@ -34,5 +40,5 @@ param_scheduler = dict(
     milestones=[int(max_iters * 0.4), int(max_iters * 0.8)],
     gamma=0.1)
 train_cfg = dict(
-    type='DataFreeTrainLoop', max_iters=max_iters, val_interval=200)
-default_hooks = dict(checkpoint=dict(interval=200))
+    type='DataFreeTrainLoop', max_iters=max_iters, val_interval=100)
+default_hooks = dict(checkpoint=dict(interval=100))

@@ -10,6 +10,8 @@ from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 
+from mmddad.utils import load_config
+
 
 def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
                                                        Optional[str]]:
@@ -28,7 +30,7 @@ def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
         raise FileNotFoundError(
             f'`{key}.cfg_path`: config file "{cfg_path}" does not exist')
     try:
-        cfg = Config.fromfile(cfg_path)
+        cfg = load_config(cfg_path)
     except Exception as e:  # noqa: BLE001 - say which key pointed at it
         raise ValueError(f'`{key}.cfg_path`: could not read config '
                          f'"{cfg_path}": {e}') from e

@@ -1,5 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 from .amp import enable_amp
+from .config_loading import load_config
 from .malloc_tuning import tune_malloc
 from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
                               UnsafeCheckpointError, safe_torch_load,
@@ -7,5 +8,5 @@ from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
 
 __all__ = [
     'CHECKPOINT_ALLOWLIST', 'TRUST_ENV', 'UnsafeCheckpointError',
-    'enable_amp', 'safe_torch_load', 'trust_checkpoints', 'tune_malloc'
+    'enable_amp', 'load_config', 'safe_torch_load', 'trust_checkpoints', 'tune_malloc'
 ]

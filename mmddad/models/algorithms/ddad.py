@@ -53,8 +53,10 @@ class DDAD(BaseModel):
         generator_first (bool): Run the generator steps first.
         task_adapter (dict, optional): How logits are read; None picks the
             adapter of the teacher's task.
-        data_preprocessor (dict, optional): Unused by training (latents are
-            drawn on the device); kept for the BaseModel interface.
+        data_preprocessor (dict, optional): Ignored. Runners pass the
+            dataset's top-level ``data_preprocessor`` here, but training
+            draws latents already in normalised space and evaluation goes
+            through the student's own preprocessor.
         init_cfg (dict, optional): Initialisation config.
     """
 
@@ -75,8 +77,7 @@ class DDAD(BaseModel):
                  task_adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
-        super().__init__(
-            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        super().__init__(data_preprocessor=None, init_cfg=init_cfg)
         self._check_settings(lambda_bn, lambda_adv, lambda_oh, lambda_ie,
                              adversarial_form, student_steps, generator_steps)
         self.lambda_bn = float(lambda_bn)

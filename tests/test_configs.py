@@ -1,0 +1,103 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Every config family runs real iterations; no training data is read."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from mmddad.datasets import MNIST5k
+from .conftest import CONFIGS
+
+EMBEDDED = sorted(
+    glob.glob(osp.join(CONFIGS, '*', '*_resnet18-w16_resnet18-w8_mnist5k.py')))
+DATA_FREE = sorted(
+    p for family in ('ddad', 'dfad', 'deepinv', 'dafl', 'noise_kd')
+    for p in glob.glob(osp.join(CONFIGS, family, '*.py')))
+
+
+def test_every_family_has_an_embedded_config():
+    families = {osp.basename(osp.dirname(p)) for p in EMBEDDED}
+    assert families == {'ddad', 'dfad', 'deepinv', 'dafl', 'noise_kd'}
+
+
+@pytest.mark.parametrize('config', DATA_FREE, ids=osp.basename)
+def test_data_free_configs_parse_and_name_no_training_set(config):
+    cfg = Config.fromfile(config)
+    assert cfg.model.type == 'DDAD'
+    assert cfg.train_cfg.type == 'DataFreeTrainLoop'
+    assert set(cfg.train_dataloader) == {'batch_size'}, cfg.train_dataloader
+    assert cfg.default_scope == 'mmddad'
+
+
+@pytest.mark.parametrize('config', EMBEDDED, ids=osp.basename)
+def test_embedded_family_trains_without_training_data(
+        config, teacher_checkpoint, tmp_path, monkeypatch):
+    splits = []
+    original = MNIST5k.load_data_list
+
+    def spy(self):
+        splits.append(self.split)
+        return original(self)
+
+    monkeypatch.setattr(MNIST5k, 'load_data_list', spy)
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(tmp_path)
+    cfg.model.teacher.checkpoint = teacher_checkpoint
+    cfg.train_dataloader.batch_size = 8
+    cfg.train_cfg.max_iters = 2
+    cfg.train_cfg.val_interval = 2
+    cfg.val_dataloader.dataset.indices = 40
+    cfg.test_dataloader.dataset.indices = 40
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.default_hooks.logger.interval = 1
+    runner = Runner.from_cfg(cfg)
+    teacher_before = {
+        k: v.clone()
+        for k, v in runner.model.teacher.state_dict().items()
+    }
+    runner.train()
+    assert runner.iter == 2
+    assert runner.train_dataloader.dataset is None
+    assert splits and set(splits) == {'test'}  # only evaluation data
+    metrics = runner.message_hub.log_scalars
+    assert 'val/accuracy/top1' in metrics
+    assert 'train/loss_student' in metrics
+    for k, v in runner.model.teacher.state_dict().items():
+        assert torch.equal(v, teacher_before[k]), k
+    assert osp.isfile(osp.join(str(tmp_path), 'iter_2.pth'))
+
+
+@pytest.mark.parametrize('name', [
+    'ddad_resnet34_resnet18_cifar10.py', 'ddad_resnet34_resnet18_cifar100.py'
+])
+def test_large_configs_build_and_step(name, tmp_path):
+    """The CIFAR configs build their real architectures (random teacher: the
+    weights are a download) and run one iteration."""
+    cfg = Config.fromfile(osp.join(CONFIGS, 'ddad', name))
+    cfg.model.teacher.checkpoint = None
+    cfg.work_dir = str(tmp_path)
+    cfg.train_dataloader.batch_size = 4
+    cfg.train_cfg.max_iters = 1
+    cfg.model.student_steps = 1
+    for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
+                'test_dataloader', 'test_cfg', 'test_evaluator'):
+        cfg[key] = None
+    cfg.default_hooks.checkpoint = None
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 1
+    assert torch.isfinite(
+        torch.tensor(runner.message_hub.get_scalar('train/loss_bn').current()))
+
+
+def test_a_real_training_set_is_refused(teacher_checkpoint, tmp_path):
+    cfg = Config.fromfile(EMBEDDED[0])
+    cfg.work_dir = str(tmp_path)
+    cfg.model.teacher.checkpoint = teacher_checkpoint
+    cfg.train_dataloader = dict(
+        batch_size=8, dataset=dict(type='MNIST5k', split='train'))
+    with pytest.raises(ValueError, match='train_dataloader.dataset'):
+        Runner.from_cfg(cfg).train()

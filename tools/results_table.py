@@ -1,0 +1,141 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Measure the embedded task's results table: every method, several seeds.
+
+Runs, one after the other (each a subprocess, as a user would):
+
+- the supervised recipes (teacher; student architecture with real data),
+  via ``tools/train.py``, reading their final test accuracy;
+- each data-free config via ``tools/distill.py`` (which trains the teacher
+  first if its checkpoint is missing), reading ``distill_summary.json``.
+
+and prints a Markdown table of mean +- std over the seeds. Results are kept
+in ``WORK_ROOT/results.json`` so an interrupted run resumes where it stopped.
+
+Example::
+
+    python tools/results_table.py --seeds 0 1 2
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+from typing import Dict, List, Tuple
+
+TOOLS = osp.dirname(osp.abspath(__file__))
+ROOT = osp.dirname(TOOLS)
+
+SUPERVISED: List[Tuple[str, str]] = [
+    ('Teacher ResNet-18 (1/4 width), real data',
+     'configs/teachers/resnet18-w16_mnist5k.py'),
+    ('Student ResNet-18 (1/8 width), real data',
+     'configs/teachers/resnet18-w8_mnist5k.py'),
+]
+DATA_FREE: List[Tuple[str, str]] = [
+    ('Student by DDAD (ours)',
+     'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py'),
+    ('Student by DFAD (`lambda_bn=0`)',
+     'configs/dfad/dfad_resnet18-w16_resnet18-w8_mnist5k.py'),
+    ('Student by DeepInversion-style (`lambda_adv=0`)',
+     'configs/deepinv/deepinv_resnet18-w16_resnet18-w8_mnist5k.py'),
+    ('Student by KD on Gaussian noise (floor)',
+     'configs/noise_kd/noise-kd_resnet18-w16_resnet18-w8_mnist5k.py'),
+]
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--work-root', default='work_dirs/results_table')
+    parser.add_argument(
+        '--only', nargs='+', help='run only the rows whose config has one '
+        'of these substrings')
+    return parser.parse_args()
+
+
+def run(cmd: List[str], log: str) -> None:
+    os.makedirs(osp.dirname(log), exist_ok=True)
+    with open(log, 'w') as f:
+        proc = subprocess.run([sys.executable, *cmd], cwd=ROOT, stdout=f,
+                              stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        raise RuntimeError(f'{" ".join(cmd)} failed, see {log}')
+
+
+def last_val_accuracy(work_dir: str) -> float:
+    """Final ``accuracy/top1`` in the MMEngine scalars log of a run."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))
+    values = [
+        json.loads(line)['accuracy/top1'] for line in open(logs[-1])
+        if 'accuracy/top1' in line
+    ]
+    return values[-1]
+
+
+def measure(config: str, seed: int, work_root: str,
+            supervised: bool) -> Dict[str, float]:
+    name = osp.splitext(osp.basename(config))[0]
+    work_dir = osp.join(work_root, f'{name}_seed{seed}')
+    log = osp.join(work_dir, 'run.log')
+    if supervised:
+        run([
+            osp.join(TOOLS, 'train.py'), config, '--work-dir', work_dir,
+            '--cfg-options', f'randomness.seed={seed}'
+        ], log)
+        return dict(score=last_val_accuracy(work_dir))
+    run([
+        osp.join(TOOLS, 'distill.py'), config, '--work-dir', work_dir,
+        '--seed', str(seed)
+    ], log)
+    with open(osp.join(work_dir, 'distill_summary.json')) as f:
+        summary = json.load(f)
+    return dict(score=summary['student'], ratio=summary['ratio'],
+                minutes=summary['distill_seconds'] / 60)
+
+
+def mean_std(values: List[float]) -> str:
+    if len(values) == 1:
+        return f'{values[0]:.2f}'
+    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+
+
+def main() -> None:
+    args = parse_args()
+    store = osp.join(args.work_root, 'results.json')
+    results = json.load(open(store)) if osp.isfile(store) else {}
+    rows = [(label, cfg, True) for label, cfg in SUPERVISED] + \
+        [(label, cfg, False) for label, cfg in DATA_FREE]
+    if args.only:
+        rows = [r for r in rows if any(s in r[1] for s in args.only)]
+    for label, config, supervised in rows:
+        for seed in args.seeds:
+            key = f'{config}@{seed}'
+            if key in results:
+                continue
+            print(f'[results] {label}: seed {seed}', flush=True)
+            results[key] = measure(config, seed, args.work_root, supervised)
+            os.makedirs(args.work_root, exist_ok=True)
+            with open(store, 'w') as f:
+                json.dump(results, f, indent=2)
+
+    print('\n| method | config | top-1 (%) | x teacher | distill min |')
+    print('|---|---|---|---|---|')
+    for label, config, supervised in rows:
+        runs = [results[f'{config}@{s}'] for s in args.seeds
+                if f'{config}@{s}' in results]
+        if not runs:
+            continue
+        score = mean_std([r['score'] for r in runs])
+        ratio = '' if supervised else mean_std([r['ratio'] for r in runs])
+        minutes = '' if supervised else \
+            f"{statistics.mean(r['minutes'] for r in runs):.1f}"
+        print(f'| {label} | `{config}` | {score} | {ratio} | {minutes} |')
+    print(f'\nseeds: {args.seeds}; results kept in {store}')
+
+
+if __name__ == '__main__':
+    main()
