@@ -7,7 +7,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmddad.utils import TRUST_ENV, tune_malloc
+from mmddad.utils import TRUST_ENV, init_cpu_process_group, tune_malloc
 
 
 def parse_args() -> argparse.Namespace:
@@ -53,6 +53,8 @@ def main() -> None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
+    init_cpu_process_group(cfg.launcher,
+                           cfg.get('env_cfg', {}).get('dist_cfg', {}))
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if args.out:

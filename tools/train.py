@@ -7,7 +7,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmddad.utils import TRUST_ENV, enable_amp, tune_malloc
+from mmddad.utils import TRUST_ENV, init_cpu_process_group, enable_amp, tune_malloc
 
 
 def parse_args() -> argparse.Namespace:
@@ -84,6 +84,8 @@ def main() -> None:
     if args.trust_checkpoints:
         os.environ[TRUST_ENV] = '1'
     cfg = merge_args(Config.fromfile(args.config), args)
+    init_cpu_process_group(cfg.launcher,
+                           cfg.get('env_cfg', {}).get('dist_cfg', {}))
     runner = Runner.from_cfg(cfg)
     runner.train()
 

@@ -8,6 +8,9 @@ default_hooks = dict(
         max_keep_ckpts=2, save_last=True),
 )
 log_processor = dict(by_epoch=False)
+# Under DDP (dist_train.sh / slurm_train.sh): one DDP each for the student and
+# the generator; the frozen teacher stays unwrapped. Also runs on CPU (gloo).
+model_wrapper_cfg = dict(type='mmddad.DataFreeDistributedDataParallel')
 
 # Each leaf config sets `train_dataloader = dict(batch_size=N)`: synthetic
 # images per step and per rank, no dataset (the loop hands the model a seeded

@@ -4,5 +4,6 @@ from .generators import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .network_builder import build_network
 from .task_adapters import *  # noqa: F401,F403
+from .wrappers import *  # noqa: F401,F403
 
 __all__ = ['build_network']

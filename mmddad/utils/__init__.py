@@ -1,6 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 from .amp import enable_amp
 from .config_loading import load_config
+from .cpu_distributed import init_cpu_process_group
 from .malloc_tuning import tune_malloc
 from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
                               UnsafeCheckpointError, safe_torch_load,
@@ -8,5 +9,5 @@ from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
 
 __all__ = [
     'CHECKPOINT_ALLOWLIST', 'TRUST_ENV', 'UnsafeCheckpointError',
-    'enable_amp', 'load_config', 'safe_torch_load', 'trust_checkpoints', 'tune_malloc'
+    'enable_amp', 'init_cpu_process_group', 'load_config', 'safe_torch_load', 'trust_checkpoints', 'tune_malloc'
 ]

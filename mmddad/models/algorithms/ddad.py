@@ -5,7 +5,7 @@ from typing import Dict, Iterator, List, Optional, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModel
+from mmengine.model import BaseModel, is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmddad.registry import MODELS
@@ -93,6 +93,8 @@ class DDAD(BaseModel):
         self.teacher = build_network(teacher, 'model.teacher', frozen=True)
         self.student = build_network(student, 'model.student')
         self.generator = MODELS.build(generator)
+        # read once: under DDP self.generator becomes a wrapper
+        self.latent_dim: int = self.generator.latent_dim
         self.adapter: BaseTaskAdapter = build_task_adapter(
             task_adapter, self.teacher)
         self.discrepancy = MODELS.build(discrepancy)
@@ -164,7 +166,7 @@ class DDAD(BaseModel):
         try:
             with torch.no_grad():
                 images = self.generator(
-                    torch.randn(2, self.generator.latent_dim))
+                    torch.randn(2, self.latent_dim))
                 try:
                     t = self.adapter.logits(self.teacher, images)
                 except Exception as e:  # noqa: BLE001 - name the key
@@ -193,6 +195,7 @@ class DDAD(BaseModel):
     def init_weights(self) -> None:
         """Initialise student and generator; the teacher keeps its weights."""
         for module in (self.student, self.generator):
+            module = _unwrap(module)  # the runner initialises after wrapping
             if hasattr(module, 'init_weights'):
                 module.init_weights()
 
@@ -209,7 +212,7 @@ class DDAD(BaseModel):
         device of ``rng``."""
         return torch.randn(
             batch_size,
-            self.generator.latent_dim,
+            self.latent_dim,
             generator=rng,
             device=rng.device)
 
@@ -256,8 +259,11 @@ class DDAD(BaseModel):
                         ) -> Dict[str, torch.Tensor]:
         """Update the generator through the frozen teacher and student."""
         z = self.sample_latents(data['batch_size'], data['rng'])
+        # the student is called unwrapped: under DDP it must not expect a
+        # gradient reduction for this forward
+        student = _unwrap(self.student)
         with optim_wrapper.optim_context(self.generator), \
-                _no_param_grad(self.student):
+                _no_param_grad(student):
             images = self.generator(z)
             if self.lambda_bn > 0:
                 with self.bn_loss.recording():
@@ -268,7 +274,7 @@ class DDAD(BaseModel):
             if self.lambda_bn > 0:
                 losses['loss_bn'] = self.lambda_bn * self.bn_loss()
             if self.lambda_adv > 0:
-                student_logits = self.adapter.logits(self.student, images)
+                student_logits = self.adapter.logits(student, images)
                 gap = self.discrepancy(student_logits, teacher_logits)
                 adv = -torch.log1p(gap) if self.adversarial_form == 'log' \
                     else -gap
@@ -303,6 +309,11 @@ class DDAD(BaseModel):
     def test_step(self, data: Union[dict, tuple, list]) -> list:
         """Predict with the student, through its own data preprocessor."""
         return self.student.test_step(data)
+
+
+def _unwrap(module: nn.Module) -> nn.Module:
+    """The module inside a DDP wrapper (itself when not wrapped)."""
+    return module.module if is_model_wrapper(module) else module
 
 
 @contextmanager
