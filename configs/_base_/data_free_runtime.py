@@ -8,6 +8,7 @@ default_hooks = dict(
         max_keep_ckpts=2, save_last=True),
 )
 log_processor = dict(by_epoch=False)
+custom_hooks = [dict(type='NonFiniteLossHook')]
 # Under DDP (dist_train.sh / slurm_train.sh): one DDP each for the student and
 # the generator; the frozen teacher stays unwrapped. Also runs on CPU (gloo).
 model_wrapper_cfg = dict(type='mmddad.DataFreeDistributedDataParallel')

@@ -1,5 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 from .amp import enable_amp
+from .atomic_file_backend import AtomicLocalBackend, atomic_write
 from .config_loading import load_config
 from .cpu_distributed import init_cpu_process_group
 from .malloc_tuning import tune_malloc
@@ -8,6 +9,6 @@ from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
                               trust_checkpoints)
 
 __all__ = [
-    'CHECKPOINT_ALLOWLIST', 'TRUST_ENV', 'UnsafeCheckpointError',
+    'AtomicLocalBackend', 'atomic_write',     'CHECKPOINT_ALLOWLIST', 'TRUST_ENV', 'UnsafeCheckpointError',
     'enable_amp', 'init_cpu_process_group', 'load_config', 'safe_torch_load', 'trust_checkpoints', 'tune_malloc'
 ]

@@ -1,0 +1,161 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Nothing lost: exact resume, SIGKILL and resume, atomic writes, NaN stop."""
+import os
+import os.path as osp
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.runner import Runner
+
+from mmddad.utils import atomic_write
+from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS
+
+
+def tiny_cfg(work_dir: str, teacher_checkpoint: str, max_iters: int,
+             **extra) -> Config:
+    cfg = Config.fromfile(EMBEDDED_DDAD)
+    cfg.work_dir = work_dir
+    cfg.model.teacher.checkpoint = teacher_checkpoint
+    cfg.model.student_steps = 2
+    cfg.model.generator.base_channels = 16
+    cfg.train_dataloader.batch_size = 8
+    cfg.train_cfg.max_iters = max_iters
+    cfg.train_cfg.val_interval = 2
+    cfg.val_dataloader.dataset.indices = 20
+    cfg.default_hooks.checkpoint.interval = 2
+    cfg.default_hooks.logger.interval = 1
+    # decay inside the short run, so the scheduler state matters too
+    cfg.param_scheduler.milestones = [1, 3]
+    cfg.merge_from_dict(extra)
+    return cfg
+
+
+class _StopAfter(Hook):
+    """Ends training after ``n`` iterations, once they are checkpointed."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None,
+                         outputs=None) -> None:
+        if runner.iter + 1 >= self.n:
+            runner.train_loop.stop_training = True
+
+
+def trained_state(path: str) -> dict:
+    ckpt = torch.load(path, weights_only=False)
+    return ckpt['state_dict'], ckpt['optimizer']
+
+
+def test_resume_is_bit_identical(tmp_path, teacher_checkpoint):
+    straight = str(tmp_path / 'straight')
+    Runner.from_cfg(tiny_cfg(straight, teacher_checkpoint, 4)).train()
+
+    # the same run, stopped after 2 of its 4 iterations (as a preemption
+    # would stop it), then resumed from its checkpoint
+    interrupted = str(tmp_path / 'interrupted')
+    runner = Runner.from_cfg(tiny_cfg(interrupted, teacher_checkpoint, 4))
+    runner.register_hook(_StopAfter(2), priority='LOWEST')
+    runner.train()
+    assert runner.iter == 2
+    cfg = tiny_cfg(interrupted, teacher_checkpoint, 4)
+    cfg.resume = True  # latest checkpoint of the work dir: iter_2.pth
+    cfg.randomness = dict(seed=12345)  # the checkpoint's seed must win
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 4
+
+    state_a, optim_a = trained_state(osp.join(straight, 'iter_4.pth'))
+    state_b, optim_b = trained_state(osp.join(interrupted, 'iter_4.pth'))
+    assert state_a.keys() == state_b.keys()
+    assert any(k.startswith('generator.') for k in state_a)
+    for key in state_a:
+        assert torch.equal(state_a[key], state_b[key]), key
+    for name in ('student', 'generator'):
+        sa, sb = optim_a[name]['state'], optim_b[name]['state']
+        assert sa.keys() == sb.keys()
+        for idx in sa:
+            for k, v in sa[idx].items():
+                assert torch.equal(torch.as_tensor(v),
+                                   torch.as_tensor(sb[idx][k])), (name, k)
+
+
+def test_sigkill_then_resume(tmp_path, teacher_checkpoint):
+    work = str(tmp_path / 'killed')
+    args = [
+        sys.executable,
+        osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
+        '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
+        'train_cfg.max_iters=40', 'train_cfg.val_interval=1000',
+        'train_dataloader.batch_size=8', 'model.student_steps=2',
+        'model.generator.base_channels=16', 'val_dataloader.dataset.indices=20',
+        'test_dataloader.dataset.indices=20',
+        'default_hooks.checkpoint.interval=4',
+        'default_hooks.checkpoint.max_keep_ckpts=20'
+    ]
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    proc = subprocess.Popen(args, cwd=REPO_ROOT, env=env,
+                            stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.time() + 300
+    while not osp.isfile(osp.join(work, 'iter_8.pth')):
+        assert proc.poll() is None, 'training ended before it was killed'
+        assert time.time() < deadline
+        time.sleep(0.2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    assert not osp.isfile(osp.join(work, 'iter_40.pth'))
+    with open(osp.join(work, 'last_checkpoint')) as f:
+        last = f.read().strip()
+    torch.load(last, weights_only=False)  # complete, loadable
+
+    done = subprocess.run(
+        args[:5] + ['--resume'] + args[5:], cwd=REPO_ROOT, env=env,
+        capture_output=True, text=True, timeout=600)
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-3000:]
+    assert 'resumed epoch: 0, iter: ' in log
+    assert osp.isfile(osp.join(work, 'iter_40.pth'))
+
+
+def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
+    target = tmp_path / 'ckpt.pth'
+    atomic_write(b'old', target)
+
+    def broken_fsync(fd):
+        raise OSError('disk full')
+
+    monkeypatch.setattr(os, 'fsync', broken_fsync)
+    with pytest.raises(OSError, match='disk full'):
+        atomic_write(b'new-but-interrupted', target)
+    assert target.read_bytes() == b'old'
+    assert os.listdir(tmp_path) == ['ckpt.pth']  # no temp file left
+
+
+def test_non_finite_loss_stops_before_saving(tmp_path, teacher_checkpoint):
+    work = str(tmp_path / 'nan')
+    cfg = tiny_cfg(work, teacher_checkpoint, 6)
+    cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    runner = Runner.from_cfg(cfg)
+    original = runner.model.train_step
+    calls = []
+
+    def poisoned(data, optim_wrapper):
+        calls.append(1)
+        logs = original(data, optim_wrapper)
+        if len(calls) == 3:
+            logs['loss_bn'] = torch.tensor(float('nan'))
+        return logs
+
+    runner.model.train_step = poisoned
+    with pytest.raises(FloatingPointError, match='iteration 3: loss_bn'):
+        runner.train()
+    assert osp.isfile(osp.join(work, 'iter_2.pth'))
+    assert not osp.isfile(osp.join(work, 'iter_4.pth'))
