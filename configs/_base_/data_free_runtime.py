@@ -8,7 +8,12 @@ default_hooks = dict(
         max_keep_ckpts=2, save_last=True),
 )
 log_processor = dict(by_epoch=False)
-custom_hooks = [dict(type='NonFiniteLossHook')]
+custom_hooks = [
+    dict(type='NonFiniteLossHook'),
+    # a grid of generated images with the teacher's predictions, every
+    # `interval` iterations, to every visualizer backend (local by default)
+    dict(type='SyntheticImageVisualizationHook', interval=100),
+]
 # Under DDP (dist_train.sh / slurm_train.sh): one DDP each for the student and
 # the generator; the frozen teacher stays unwrapped. Also runs on CPU (gloo).
 model_wrapper_cfg = dict(type='mmddad.DataFreeDistributedDataParallel')

@@ -1,6 +1,9 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """The one place that knows how to read logits out of a task's models."""
 from abc import ABCMeta, abstractmethod
+from typing import List
+
+import numpy as np
 
 import torch
 import torch.nn as nn
@@ -32,4 +35,20 @@ class BaseTaskAdapter(metaclass=ABCMeta):
 
         Returns:
             Tensor: (N, num_classes, ...), class dim at 1.
+        """
+
+    @abstractmethod
+    def draw_predictions(self, images: List[np.ndarray],
+                         teacher_logits: torch.Tensor, dataset_meta: dict,
+                         min_size: int = 64) -> List[np.ndarray]:
+        """Annotate images with the teacher's predictions.
+
+        Args:
+            images (list[np.ndarray]): RGB uint8 images, (H, W, 3).
+            teacher_logits (Tensor): The teacher's logits on them.
+            dataset_meta (dict): ``classes`` (and ``palette``) if known.
+            min_size (int): Enlarge images to at least this shorter side.
+
+        Returns:
+            list[np.ndarray]: Annotated RGB uint8 images, all of one size.
         """

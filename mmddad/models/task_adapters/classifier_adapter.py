@@ -1,5 +1,10 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Task adapter of MMPretrain image classifiers."""
+from typing import List
+
+import cv2
+import mmcv
+import numpy as np
 import torch
 import torch.nn as nn
 from mmpretrain.models import BaseClassifier
@@ -27,4 +32,21 @@ class ClassifierAdapter(BaseTaskAdapter):
             raise TypeError(
                 f'{type(model).__name__} returned features, not logits: '
                 'DDAD needs a classifier with a head')
+        return out
+
+    def draw_predictions(self, images: List[np.ndarray],
+                         teacher_logits: torch.Tensor, dataset_meta: dict,
+                         min_size: int = 64) -> List[np.ndarray]:
+        """Write the teacher's predicted class name on each image."""
+        classes = dataset_meta.get('classes') if dataset_meta else None
+        labels = teacher_logits.argmax(dim=1).tolist()
+        out = []
+        for img, label in zip(images, labels):
+            scale = max(1, -(-min_size // min(img.shape[:2])))
+            img = mmcv.imrescale(img, scale, interpolation='nearest') \
+                if scale > 1 else img.copy()
+            text = str(classes[label]) if classes else str(label)
+            cv2.putText(img, text, (2, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
+                        (255, 64, 64), 1, cv2.LINE_AA)
+            out.append(img)
         return out

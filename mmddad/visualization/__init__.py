@@ -1,0 +1,4 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+from .image_conversion import images_to_uint8
+
+__all__ = ['images_to_uint8']
