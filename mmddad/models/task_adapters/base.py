@@ -52,3 +52,18 @@ class BaseTaskAdapter(metaclass=ABCMeta):
         Returns:
             list[np.ndarray]: Annotated RGB uint8 images, all of one size.
         """
+
+    @abstractmethod
+    def write_annotations(self, out_dir: str, filenames: List[str],
+                          teacher_logits: torch.Tensor,
+                          dataset_meta: dict) -> None:
+        """Write the teacher's labels of saved synthetic images in the
+        task's standard dataset format (called once per batch, in order).
+
+        Args:
+            out_dir (str): The dataset folder.
+            filenames (list[str]): Image paths relative to ``out_dir``.
+            teacher_logits (Tensor): The teacher's logits on the saved
+                images (as a dataset would load them).
+            dataset_meta (dict): ``classes`` if known.
+        """

@@ -2,6 +2,9 @@
 """Task adapter of MMPretrain image classifiers."""
 from typing import List
 
+import os
+import os.path as osp
+
 import cv2
 import mmcv
 import numpy as np
@@ -50,3 +53,18 @@ class ClassifierAdapter(BaseTaskAdapter):
                         (255, 64, 64), 1, cv2.LINE_AA)
             out.append(img)
         return out
+
+    def write_annotations(self, out_dir: str, filenames: List[str],
+                          teacher_logits: torch.Tensor,
+                          dataset_meta: dict) -> None:
+        """Append ``<image> <label>`` lines to ``meta/train.txt`` (the format
+        of MMPretrain's ``CustomDataset``) and write ``classes.txt``."""
+        os.makedirs(osp.join(out_dir, 'meta'), exist_ok=True)
+        labels = teacher_logits.argmax(dim=1).tolist()
+        with open(osp.join(out_dir, 'meta', 'train.txt'), 'a') as f:
+            f.writelines(f'{name} {label}\n'
+                         for name, label in zip(filenames, labels))
+        classes = (dataset_meta or {}).get('classes')
+        if classes and not osp.isfile(osp.join(out_dir, 'classes.txt')):
+            with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
+                f.writelines(f'{c}\n' for c in classes)

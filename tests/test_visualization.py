@@ -1,0 +1,116 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Seeing and keeping what the generator makes: grids, datasets, curves."""
+import glob
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import mmcv
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS
+
+sys.path.insert(0, TOOLS)
+from plot_curves import read_scalars  # noqa: E402
+
+
+@pytest.fixture(scope='module')
+def short_run(tmp_path_factory, teacher_checkpoint):
+    """A real 3-iteration DDAD run with a grid at every iteration."""
+    work = str(tmp_path_factory.mktemp('short_run'))
+    cfg = Config.fromfile(EMBEDDED_DDAD)
+    cfg.work_dir = work
+    cfg.model.teacher.checkpoint = teacher_checkpoint
+    cfg.model.student_steps = 1
+    cfg.train_dataloader.batch_size = 8
+    cfg.train_cfg.max_iters = 3
+    cfg.train_cfg.val_interval = 1
+    cfg.val_dataloader.dataset.indices = 20
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint.interval = 3
+    cfg.custom_hooks[1] = dict(
+        type='SyntheticImageVisualizationHook', interval=1, num_images=6,
+        nrow=3)
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    return work, runner
+
+
+def test_hook_writes_grids_of_the_right_size(short_run):
+    work, runner = short_run
+    for step in (1, 2, 3):
+        grid = mmcv.imread(osp.join(work, 'synthetic', f'iter_{step}.png'))
+        # 6 tiles of 32x32 enlarged to 64x64, 3 per row, 2 px padding
+        assert grid.shape == (2 * 64 + 3 * 2, 3 * 64 + 4 * 2, 3)
+        assert grid.dtype == np.uint8
+        tiles = grid[2:66, 2:66]
+        assert tiles.std() > 1  # not a blank image
+    # the same grid went to the visualizer's backend (local files here)
+    vis = glob.glob(osp.join(work, '*', 'vis_data', 'vis_image',
+                             'synthetic_*.png'))
+    assert len(vis) == 3
+
+
+def test_hook_grid_denormalises_with_the_teacher_stats(short_run):
+    from mmddad.visualization import images_to_uint8
+    _, runner = short_run
+    pre = runner.model.teacher.data_preprocessor
+    # the normalised image of a black pixel (0) and a white one (255)
+    x = torch.stack([(torch.zeros(1, 2, 2) - pre.mean) / pre.std,
+                     (torch.full((1, 2, 2), 255.) - pre.mean) / pre.std])
+    black, white = images_to_uint8(x, pre)
+    assert black.shape == (2, 2, 3) and black.max() == 0
+    assert white.min() == 255
+
+
+def test_synthesize_writes_a_dataset_mmpretrain_reads(short_run, tmp_path):
+    work, runner = short_run
+    out = str(tmp_path / 'synthetic')
+    cmd = [sys.executable, osp.join(TOOLS, 'synthesize.py'), EMBEDDED_DDAD,
+           osp.join(work, 'iter_3.pth'), '--num', '10', '--batch-size', '4',
+           '--out', out, '--cfg-options',
+           f'model.teacher.checkpoint={runner.cfg.model.teacher.checkpoint}']
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    subprocess.run(cmd, cwd=REPO_ROOT, check=True, capture_output=True,
+                   env=env)
+    again = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True,
+                           env=env)
+    assert again.returncode != 0 and '--force' in again.stderr + again.stdout
+
+    from mmpretrain.datasets import CustomDataset
+    dataset = CustomDataset(
+        data_root=out, ann_file='meta/train.txt', data_prefix='',
+        pipeline=[
+            dict(type='mmpretrain.LoadImageFromFile', color_type='grayscale'),
+            dict(type='mmpretrain.PackInputs')
+        ])
+    assert len(dataset) == 10
+    teacher = runner.model.teacher
+    batch = [dataset[i] for i in range(len(dataset))]
+    data = teacher.data_preprocessor(
+        dict(inputs=[b['inputs'] for b in batch]), False)
+    with torch.no_grad():
+        predicted = teacher(data['inputs'], mode='tensor').argmax(1).tolist()
+    stored = [int(b['data_samples'].gt_label) for b in batch]
+    assert stored == predicted
+    assert open(osp.join(out, 'classes.txt')).read().split() == list(
+        '0123456789')
+
+
+def test_plot_curves_from_a_real_log(short_run, tmp_path):
+    work, _ = short_run
+    train, val = read_scalars(work)
+    assert {'loss_student', 'loss_bn', 'loss_adv'} <= set(train)
+    assert [s for s, _ in train['loss_student']] == [1, 2, 3]
+    assert 'accuracy/top1' in val and len(val['accuracy/top1']) == 3
+    out = str(tmp_path / 'curves.png')
+    subprocess.run([sys.executable, osp.join(TOOLS, 'plot_curves.py'), work,
+                    '--out', out], check=True, cwd=REPO_ROOT,
+                   capture_output=True)
+    img = mmcv.imread(out)
+    assert img is not None and img.shape[1] > 4 * img.shape[0] / 2

@@ -1,0 +1,87 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Plot the training curves of a run from MMEngine's scalars log.
+
+Panels: the student loss, the generator's BN-statistics and adversarial
+losses (separately, as logged: weighted by their lambdas), and the validation
+metric, all against iterations.
+
+Example::
+
+    python tools/plot_curves.py work_dirs/ddad_x --out curves.png
+"""
+import argparse
+import glob
+import json
+import os.path as osp
+from typing import Dict, List, Tuple
+
+import matplotlib
+
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt  # noqa: E402
+
+PANELS: List[Tuple[str, str]] = [
+    ('loss_student', 'student loss d(T, S)'),
+    ('loss_bn', 'generator: lambda_bn * BN-statistics loss'),
+    ('loss_adv', 'generator: -lambda_adv * d(T, S)'),
+]
+NOT_METRICS = {'step', 'iter', 'epoch', 'time', 'data_time', 'lr', 'memory'}
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('work_dir', help='work dir of a run')
+    parser.add_argument('--out', help='PNG path (default: WORK_DIR/curves.png)')
+    return parser.parse_args()
+
+
+def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
+    """Training and validation series ``{key: [(iter, value), ...]}`` from
+    every ``*/vis_data/scalars.json`` of the work dir (resumed runs write a
+    new one), in time order."""
+    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))
+    if not logs:
+        raise FileNotFoundError(f'no */vis_data/scalars.json in "{work_dir}"'
+                                ': is it the work dir of an MMEngine run?')
+    train: Dict[str, list] = {}
+    val: Dict[str, list] = {}
+    for log in logs:
+        with open(log) as f:
+            for line in f:
+                record = json.loads(line)
+                step = record.get('step')
+                is_train = 'iter' in record or any(
+                    k.startswith('loss') for k in record)
+                for key, value in record.items():
+                    if key in NOT_METRICS or key.endswith('lr') or \
+                            not isinstance(value, (int, float)):
+                        continue
+                    target = train if is_train else val
+                    target.setdefault(key, []).append((step, value))
+    return train, val
+
+
+def main() -> None:
+    args = parse_args()
+    train, val = read_scalars(args.work_dir)
+    panels = [(k, t, train[k]) for k, t in PANELS if k in train]
+    panels += [(k, f'validation {k}', v) for k, v in val.items()]
+    if not panels:
+        raise ValueError(f'no losses or metrics logged in "{args.work_dir}"')
+    fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2))
+    axes = axes if len(panels) > 1 else [axes]
+    for ax, (key, title, series) in zip(axes, panels):
+        xs, ys = zip(*series)
+        ax.plot(xs, ys, marker='o' if len(xs) < 30 else None)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel('iteration')
+        ax.grid(alpha=0.3)
+    fig.tight_layout()
+    out = args.out or osp.join(args.work_dir, 'curves.png')
+    fig.savefig(out, dpi=110)
+    print(f'wrote {out}')
+
+
+if __name__ == '__main__':
+    main()
