@@ -24,7 +24,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--amp',
         action='store_true',
-        help='enable automatic mixed precision training')
+        help='enable automatic mixed precision training (GPU)')
+    parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        help='autocast dtype with --amp (default float16 with dynamic loss '
+        'scaling per optimiser; bfloat16 where the GPU has it)')
     parser.add_argument(
         '--no-validate',
         action='store_true',
@@ -61,7 +66,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
-        enable_amp(cfg)
+        enable_amp(cfg, dtype=args.amp_dtype)
     if args.resume == 'auto':
         cfg.resume = True
         cfg.load_from = None
