@@ -101,3 +101,48 @@ def test_a_real_training_set_is_refused(teacher_checkpoint, tmp_path):
         batch_size=8, dataset=dict(type='MNIST5k', split='train'))
     with pytest.raises(ValueError, match='train_dataloader.dataset'):
         Runner.from_cfg(cfg).train()
+
+
+SEG_DDAD = osp.join(CONFIGS, 'ddad',
+                    'ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py')
+SEG_TEACHER = osp.join(CONFIGS, 'teachers',
+                       'deeplabv3_r18-w16_mnist-canvas.py')
+
+
+@pytest.fixture(scope='module')
+def seg_teacher_checkpoint(tmp_path_factory) -> str:
+    """A randomly initialised DeepLabV3 teacher with BN statistics."""
+    from mmddad.models import build_network
+    torch.manual_seed(0)
+    teacher = build_network(dict(cfg_path=SEG_TEACHER), 'teacher')
+    teacher.init_weights()
+    with torch.no_grad():
+        teacher(torch.randn(4, 1, 64, 64), mode='tensor')
+    path = str(tmp_path_factory.mktemp('seg_teacher') / 'teacher.pth')
+    torch.save(dict(state_dict=teacher.state_dict(), meta=dict()), path)
+    return path
+
+
+@pytest.mark.parametrize('family', ['ddad', 'dfad'])
+def test_segmentation_family_trains(family, seg_teacher_checkpoint, tmp_path):
+    config = SEG_DDAD if family == 'ddad' else SEG_DDAD.replace(
+        '/ddad/ddad_', '/dfad/dfad_')
+    cfg = Config.fromfile(config)
+    cfg.work_dir = str(tmp_path)
+    cfg.model.teacher.checkpoint = seg_teacher_checkpoint
+    cfg.model.student_steps = 1
+    cfg.train_dataloader.batch_size = 4
+    cfg.train_cfg.max_iters = 2
+    cfg.train_cfg.val_interval = 2
+    cfg.val_dataloader.dataset.num_canvases = 8
+    cfg.val_dataloader.batch_size = 4
+    cfg.default_hooks.checkpoint.interval = 2
+    runner = Runner.from_cfg(cfg)
+    assert type(runner.model.adapter).__name__ == 'SegmentorAdapter'
+    runner.train()
+    hub = runner.message_hub
+    assert 'val/mIoU' in hub.log_scalars
+    assert ('train/loss_bn' in hub.log_scalars) == (family == 'ddad')
+    # the bounded adversarial term: -log(1 + d) < 0
+    assert hub.get_scalar('train/loss_adv').current() < 0
+    assert osp.isfile(osp.join(str(tmp_path), 'synthetic', 'iter_2.png'))

@@ -43,10 +43,16 @@ def default_work_dir(config: str) -> str:
     return osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
 
 
-def metric_of(metrics: Dict[str, float]) -> float:
-    """The first metric of an evaluation (top-1 accuracy, mIoU, ...)."""
-    key = next(iter(metrics))
-    return float(metrics[key])
+#: The headline metric of each task, in order of preference.
+HEADLINE_METRICS = ('accuracy/top1', 'mIoU')
+
+
+def headline_metric(metrics: Dict[str, float]) -> str:
+    """Name of the metric to report: top-1 accuracy, mIoU, or the first."""
+    for key in HEADLINE_METRICS:
+        if key in metrics:
+            return key
+    return next(iter(metrics))
 
 
 def ensure_teacher(cfg: Config) -> Optional[float]:
@@ -114,12 +120,13 @@ def main() -> None:
     student_metrics = runner.test()
     teacher_metrics = evaluate_teacher(cfg, cfg.work_dir)
 
-    teacher_score = metric_of(teacher_metrics)
-    student_score = metric_of(student_metrics)
+    metric = headline_metric(student_metrics)
+    teacher_score = float(teacher_metrics[metric])
+    student_score = float(student_metrics[metric])
     summary = dict(
         config=args.config,
         seed=runner.seed,
-        metric=next(iter(student_metrics)),
+        metric=metric,
         teacher=teacher_score,
         student=student_score,
         ratio=student_score / teacher_score if teacher_score else None,

@@ -6,8 +6,12 @@ import torch.nn as nn
 from mmddad.registry import TASK_UTILS
 from .base import BaseTaskAdapter
 from .classifier_adapter import ClassifierAdapter
+from .segmentor_adapter import SegmentorAdapter
 
-__all__ = ['BaseTaskAdapter', 'ClassifierAdapter', 'build_task_adapter']
+__all__ = [
+    'BaseTaskAdapter', 'ClassifierAdapter', 'SegmentorAdapter',
+    'build_task_adapter'
+]
 
 
 def build_task_adapter(cfg: Optional[Union[dict, BaseTaskAdapter]],

@@ -1,0 +1,45 @@
+# DDAD for segmentation on the embedded task: DeepLabV3 (ResNetV1c-18, 1/4
+# width) -> the same at 1/8 width, per-pixel L1 on logits, bounded
+# generator term -log(1 + d) as in DFAD's segmentation setting.
+#   python tools/train.py configs/teachers/deeplabv3_r18-w16_mnist-canvas.py
+#   python tools/distill.py configs/ddad/ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py
+_base_ = [
+    '../_base_/datasets/mnist_canvas_seg_eval.py',
+    '../_base_/schedules/data_free_cifar.py',
+    '../_base_/data_free_runtime.py',
+]
+
+model = dict(
+    type='DDAD',
+    teacher=dict(
+        cfg_path='{{fileDirname}}/../teachers/'
+        'deeplabv3_r18-w16_mnist-canvas.py',
+        checkpoint='work_dirs/deeplabv3_r18-w16_mnist-canvas/iter_1200.pth'),
+    student=dict(
+        cfg_path='{{fileDirname}}/../teachers/'
+        'deeplabv3_r18-w8_mnist-canvas.py'),
+    generator=dict(
+        type='DCGANGenerator',
+        latent_dim=128,
+        out_size=64,
+        out_channels=1,
+        base_channels=64,
+        min_channels=16),
+    discrepancy=dict(type='LogitsL1Loss'),
+    adversarial_form='log',
+    lambda_bn=5.0,
+    lambda_adv=1.0,
+    student_steps=5,
+    generator_steps=1,
+)
+
+max_iters = 300
+train_dataloader = dict(batch_size=16)  # synthetic canvases per step
+param_scheduler = dict(
+    type='MultiStepLR',
+    by_epoch=False,
+    milestones=[int(max_iters * 0.4), int(max_iters * 0.8)],
+    gamma=0.1)
+train_cfg = dict(
+    type='DataFreeTrainLoop', max_iters=max_iters, val_interval=100)
+default_hooks = dict(checkpoint=dict(interval=100))

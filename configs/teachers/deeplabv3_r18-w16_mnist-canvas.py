@@ -1,0 +1,14 @@
+# Teacher of the embedded segmentation task, trained on the 2,000 canvases:
+#   python tools/train.py configs/teachers/deeplabv3_r18-w16_mnist-canvas.py
+_base_ = [
+    '../_base_/models/deeplabv3_r18-w16_canvas.py',
+    '../_base_/datasets/mnist_canvas_seg.py',
+    '../_base_/default_runtime.py',
+    '../_base_/schedules/canvas_seg_supervised.py',
+]
+default_hooks = dict(
+    logger=dict(type='LoggerHook', interval=50),
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=400,
+        max_keep_ckpts=1))
+log_processor = dict(by_epoch=False)
