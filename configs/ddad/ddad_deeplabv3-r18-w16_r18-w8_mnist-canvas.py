@@ -4,13 +4,13 @@
 #   python tools/train.py configs/teachers/deeplabv3_r18-w16_mnist-canvas.py
 #   python tools/distill.py configs/ddad/ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py
 _base_ = [
+    '../_base_/models/ddad.py',
     '../_base_/datasets/mnist_canvas_seg_eval.py',
     '../_base_/schedules/data_free_cifar.py',
     '../_base_/data_free_runtime.py',
 ]
 
 model = dict(
-    type='DDAD',
     teacher=dict(
         cfg_path='{{fileDirname}}/../teachers/'
         'deeplabv3_r18-w16_mnist-canvas.py',
@@ -27,10 +27,6 @@ model = dict(
         min_channels=16),
     discrepancy=dict(type='LogitsL1Loss'),
     adversarial_form='log',
-    lambda_bn=5.0,
-    lambda_adv=1.0,
-    student_steps=5,
-    generator_steps=1,
 )
 
 max_iters = 300

@@ -3,6 +3,7 @@
 #   python tools/train.py configs/teachers/resnet18-w16_mnist5k.py   # teacher
 #   python tools/train.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
 _base_ = [
+    '../_base_/models/ddad.py',
     '../_base_/datasets/mnist5k_eval.py',
     '../_base_/schedules/data_free_cifar.py',
     '../_base_/data_free_runtime.py',
@@ -11,7 +12,6 @@ _base_ = [
 teacher_checkpoint = 'work_dirs/resnet18-w16_mnist5k/epoch_12.pth'
 
 model = dict(
-    type='DDAD',
     teacher=dict(
         cfg_path='{{fileDirname}}/../teachers/resnet18-w16_mnist5k.py',
         checkpoint=teacher_checkpoint),
@@ -23,12 +23,6 @@ model = dict(
         out_channels=1,
         base_channels=64,
         min_channels=16),
-    bn_loss=dict(type='BNStatisticsLoss'),
-    discrepancy=dict(type='LogitsL1Loss'),
-    lambda_bn=5.0,
-    lambda_adv=1.0,
-    student_steps=5,
-    generator_steps=1,
 )
 
 max_iters = 400

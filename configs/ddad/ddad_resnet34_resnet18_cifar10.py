@@ -5,13 +5,13 @@
 #   python tools/train.py configs/ddad/ddad_resnet34_resnet18_cifar10.py
 #   bash tools/dist_train.sh configs/ddad/ddad_resnet34_resnet18_cifar10.py 8
 _base_ = [
+    '../_base_/models/ddad.py',
     'mmpretrain::_base_/datasets/cifar10_bs16.py',
     '../_base_/schedules/data_free_cifar.py',
     '../_base_/data_free_runtime.py',
 ]
 
 model = dict(
-    type='DDAD',
     teacher=dict(
         cfg_path='mmpretrain::resnet/resnet34_8xb16_cifar10.py',
         checkpoint='https://download.openmmlab.com/mmclassification/v0/'
@@ -19,12 +19,6 @@ model = dict(
     student=dict(cfg_path='mmpretrain::resnet/resnet18_8xb16_cifar10.py'),
     generator=dict(
         type='DCGANGenerator', latent_dim=256, out_size=32, out_channels=3),
-    bn_loss=dict(type='BNStatisticsLoss'),
-    discrepancy=dict(type='LogitsL1Loss'),
-    lambda_bn=5.0,
-    lambda_adv=1.0,
-    student_steps=5,
-    generator_steps=1,
 )
 
 # synthetic images per step and per GPU: no dataset (data-free)

@@ -2,13 +2,13 @@
 # configs/teachers/resnet34_8xb16_cifar100.py) -> ResNet-18 from scratch.
 #   python tools/train.py configs/ddad/ddad_resnet34_resnet18_cifar100.py
 _base_ = [
+    '../_base_/models/ddad.py',
     'mmpretrain::_base_/datasets/cifar100_bs16.py',
     '../_base_/schedules/data_free_cifar.py',
     '../_base_/data_free_runtime.py',
 ]
 
 model = dict(
-    type='DDAD',
     teacher=dict(
         cfg_path='{{fileDirname}}/../teachers/resnet34_8xb16_cifar100.py',
         checkpoint='work_dirs/resnet34_8xb16_cifar100/epoch_200.pth'),
@@ -16,10 +16,6 @@ model = dict(
         cfg_path='{{fileDirname}}/../teachers/resnet18_8xb16_cifar100.py'),
     generator=dict(
         type='DCGANGenerator', latent_dim=256, out_size=32, out_channels=3),
-    lambda_bn=5.0,
-    lambda_adv=1.0,
-    student_steps=5,
-    generator_steps=1,
 )
 
 train_dataloader = dict(_delete_=True, batch_size=256)  # synthetic, per GPU

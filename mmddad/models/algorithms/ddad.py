@@ -165,24 +165,9 @@ class DDAD(BaseModel):
         self.student.eval()
         try:
             with torch.no_grad():
-                images = self.generator(
-                    torch.randn(2, self.latent_dim))
-                try:
-                    t = self.adapter.logits(self.teacher, images)
-                except Exception as e:  # noqa: BLE001 - name the key
-                    raise ValueError(
-                        'the teacher cannot take the generator\'s images of '
-                        f'shape {tuple(images.shape[1:])}: check '
-                        '`model.generator.out_size` and `out_channels` '
-                        f'against the teacher\'s input ({e})') from e
-                try:
-                    s = self.adapter.logits(self.student, images)
-                except Exception as e:  # noqa: BLE001 - name the key
-                    raise ValueError(
-                        'the student cannot take the generator\'s images of '
-                        f'shape {tuple(images.shape[1:])}: check '
-                        '`model.generator` against `model.student` '
-                        f'({e})') from e
+                images = self.generator(torch.randn(2, self.latent_dim))
+                t = self._dry_run('teacher', images)
+                s = self._dry_run('student', images)
         finally:
             self.generator.train(modes[0])
             self.student.train(modes[1])
@@ -191,6 +176,17 @@ class DDAD(BaseModel):
                 f'the teacher predicts {t.shape[1]} classes and the student '
                 f'{s.shape[1]}: set the student\'s number of classes '
                 '(e.g. `model.student.head.num_classes`) to the teacher\'s')
+
+    def _dry_run(self, name: str, images: torch.Tensor) -> torch.Tensor:
+        """Logits of the teacher or student on generated images, or an error
+        that names the generator settings to check."""
+        try:
+            return self.adapter.logits(getattr(self, name), images)
+        except Exception as e:  # noqa: BLE001 - name the config key at fault
+            raise ValueError(
+                f'the {name} cannot take the generator\'s images of shape '
+                f'{tuple(images.shape[1:])}: check `model.generator.out_size`'
+                f' and `out_channels` against `model.{name}` ({e})') from e
 
     def init_weights(self) -> None:
         """Initialise student and generator; the teacher keeps its weights."""
