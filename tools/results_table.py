@@ -8,7 +8,8 @@ Runs, one after the other (each a subprocess, as a user would):
 - each data-free config via ``tools/distill.py`` (which trains the teacher
   first if its checkpoint is missing), reading ``distill_summary.json``.
 
-and prints a Markdown table of mean +- std over the seeds. Results are kept
+and prints a Markdown table of mean +- std over the seeds (wall times are
+kept in the results file only: they depend on what else shares the CPU). Results are kept
 in ``WORK_ROOT/results.json`` so an interrupted run resumes where it stopped.
 
 Example::
@@ -122,8 +123,8 @@ def main() -> None:
             with open(store, 'w') as f:
                 json.dump(results, f, indent=2)
 
-    print('\n| method | config | top-1 (%) | x teacher | distill min |')
-    print('|---|---|---|---|---|')
+    print('\n| method | config | top-1 (%) | x teacher |')
+    print('|---|---|---|---|')
     for label, config, supervised in rows:
         runs = [results[f'{config}@{s}'] for s in args.seeds
                 if f'{config}@{s}' in results]
@@ -131,9 +132,7 @@ def main() -> None:
             continue
         score = mean_std([r['score'] for r in runs])
         ratio = '' if supervised else mean_std([r['ratio'] for r in runs])
-        minutes = '' if supervised else \
-            f"{statistics.mean(r['minutes'] for r in runs):.1f}"
-        print(f'| {label} | `{config}` | {score} | {ratio} | {minutes} |')
+        print(f'| {label} | `{config}` | {score} | {ratio} |')
     print(f'\nseeds: {args.seeds}; results kept in {store}')
 
 
