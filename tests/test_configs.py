@@ -3,6 +3,8 @@
 import glob
 import os.path as osp
 
+import mmcv
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -145,4 +147,7 @@ def test_segmentation_family_trains(family, seg_teacher_checkpoint, tmp_path):
     assert ('train/loss_bn' in hub.log_scalars) == (family == 'ddad')
     # the bounded adversarial term: -log(1 + d) < 0
     assert hub.get_scalar('train/loss_adv').current() < 0
-    assert osp.isfile(osp.join(str(tmp_path), 'synthetic', 'iter_2.png'))
+    # the visualisation hook's grid: 32 canvases of 64x64, 8 per row
+    grid = mmcv.imread(osp.join(str(tmp_path), 'synthetic', 'iter_2.png'))
+    assert grid.shape == (4 * 64 + 5 * 2, 8 * 64 + 9 * 2, 3)
+    assert grid.dtype == np.uint8 and grid[2:66, 2:66].std() > 1

@@ -38,7 +38,12 @@ def parse_args() -> argparse.Namespace:
 def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
     """Training and validation series ``{key: [(iter, value), ...]}`` from
     every ``*/vis_data/scalars.json`` of the work dir (resumed runs write a
-    new one), in time order."""
+    new one), in time order.
+
+    A validation record is placed at the iteration of the training record
+    logged before it (MMEngine validates right after that iteration), since
+    its own ``step`` is the epoch when metrics are logged by epoch.
+    """
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                      'scalars.json')))
     if not logs:
@@ -46,13 +51,18 @@ def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
                                 ': is it the work dir of an MMEngine run?')
     train: Dict[str, list] = {}
     val: Dict[str, list] = {}
+    last_train_step = None
     for log in logs:
         with open(log) as f:
             for line in f:
                 record = json.loads(line)
-                step = record.get('step')
                 is_train = 'iter' in record or any(
                     k.startswith('loss') for k in record)
+                step = record.get('step')
+                if is_train:
+                    last_train_step = step
+                elif last_train_step is not None:
+                    step = last_train_step
                 for key, value in record.items():
                     if key in NOT_METRICS or key.endswith('lr') or \
                             not isinstance(value, (int, float)):

@@ -2,7 +2,8 @@
 _base_ = ['./default_runtime.py']
 
 default_hooks = dict(
-    logger=dict(type='LoggerHook', interval=20),
+    # validation metrics logged against iterations (no epochs here)
+    logger=dict(type='LoggerHook', interval=20, log_metric_by_epoch=False),
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=100,
         max_keep_ckpts=2, save_last=True),
