@@ -98,10 +98,11 @@ def measure(config: str, seed: int, work_root: str,
                 minutes=summary['distill_seconds'] / 60)
 
 
-def mean_std(values: List[float]) -> str:
+def mean_std(values: List[float], digits: int = 2) -> str:
     if len(values) == 1:
-        return f'{values[0]:.2f}'
-    return f'{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}'
+        return f'{values[0]:.{digits}f}'
+    return (f'{statistics.mean(values):.{digits}f} ± '
+            f'{statistics.stdev(values):.{digits}f}')
 
 
 def main() -> None:
@@ -131,7 +132,7 @@ def main() -> None:
         if not runs:
             continue
         score = mean_std([r['score'] for r in runs])
-        ratio = '' if supervised else mean_std([r['ratio'] for r in runs])
+        ratio = '' if supervised else mean_std([r['ratio'] for r in runs], 3)
         print(f'| {label} | `{config}` | {score} | {ratio} |')
     print(f'\nseeds: {args.seeds}; results kept in {store}')
 
