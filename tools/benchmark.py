@@ -100,6 +100,9 @@ def main() -> None:
     print(f'iterations/s    : {its:.3f} ({1000 / its:.0f} ms/iter)')
     print(f'synthetic img/s : {its * batch_size * steps:.0f}')
     print(f'peak memory     : {peak_memory_mib(device):.0f} MiB')
+    for name in ('teacher', 'student', 'generator'):
+        params = sum(p.numel() for p in getattr(algorithm, name).parameters())
+        print(f'{name + " params":<16}: {params / 1e6:.2f} M')
 
 
 if __name__ == '__main__':
