@@ -92,7 +92,7 @@ def test_sigkill_then_resume(tmp_path, teacher_checkpoint):
         sys.executable,
         osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
         '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
-        'train_cfg.max_iters=40', 'train_cfg.val_interval=1000',
+        'train_cfg.max_iters=120', 'train_cfg.val_interval=1000',
         'train_dataloader.batch_size=8', 'model.student_steps=2',
         'model.generator.base_channels=16', 'val_dataloader.dataset.indices=20',
         'test_dataloader.dataset.indices=20',
@@ -111,7 +111,7 @@ def test_sigkill_then_resume(tmp_path, teacher_checkpoint):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    assert not osp.isfile(osp.join(work, 'iter_40.pth'))
+    assert not osp.isfile(osp.join(work, 'iter_120.pth'))
     with open(osp.join(work, 'last_checkpoint')) as f:
         last = f.read().strip()
     torch.load(last, weights_only=False)  # complete, loadable
@@ -122,7 +122,7 @@ def test_sigkill_then_resume(tmp_path, teacher_checkpoint):
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-3000:]
     assert 'resumed epoch: 0, iter: ' in log
-    assert osp.isfile(osp.join(work, 'iter_40.pth'))
+    assert osp.isfile(osp.join(work, 'iter_120.pth'))
 
 
 def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
