@@ -7,7 +7,8 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
-from mmddad.utils import TRUST_ENV, init_cpu_process_group, tune_malloc
+from mmddad.utils import (TRUST_ENV, init_cpu_process_group,
+                          shutdown_process_group, tune_malloc)
 
 
 def parse_args() -> argparse.Namespace:
@@ -57,6 +58,7 @@ def main() -> None:
                            cfg.get('env_cfg', {}).get('dist_cfg', {}))
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
+    shutdown_process_group()
     if args.out:
         from mmengine.fileio import dump
         dump(metrics, args.out)

@@ -2,7 +2,7 @@
 from .amp import enable_amp
 from .atomic_file_backend import AtomicLocalBackend, atomic_write
 from .config_loading import load_config
-from .cpu_distributed import init_cpu_process_group
+from .cpu_distributed import init_cpu_process_group, shutdown_process_group
 from .malloc_tuning import tune_malloc
 from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
                               UnsafeCheckpointError, safe_torch_load,
@@ -10,5 +10,5 @@ from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
 
 __all__ = [
     'AtomicLocalBackend', 'atomic_write',     'CHECKPOINT_ALLOWLIST', 'TRUST_ENV', 'UnsafeCheckpointError',
-    'enable_amp', 'init_cpu_process_group', 'load_config', 'safe_torch_load', 'trust_checkpoints', 'tune_malloc'
+    'enable_amp', 'init_cpu_process_group', 'load_config', 'safe_torch_load', 'shutdown_process_group', 'trust_checkpoints', 'tune_malloc'
 ]

@@ -24,3 +24,15 @@ def init_cpu_process_group(launcher: str, dist_cfg: dict) -> bool:
     backend = dist_cfg.get('backend', 'gloo')
     dist.init_process_group(backend='gloo' if backend == 'nccl' else backend)
     return True
+
+
+def shutdown_process_group() -> None:
+    """Wait for every rank, then destroy the default process group.
+
+    Without it a rank may exit while gloo's threads of another still talk to
+    it, and that rank aborts at interpreter exit ("terminate called without
+    an active exception") after training has already finished.
+    """
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
