@@ -38,7 +38,9 @@ setup(
         'mlxtend>=0.23',
     ],
     extras_require={
-        'tests': ['pytest>=7', 'pytest-timeout'],
+        # tools/dataset_converters/nyuv2.py reads NYU's .mat files
+        'converters': ['h5py', 'scipy'],
+        'tests': ['pytest>=7', 'pytest-timeout', 'h5py', 'scipy'],
         'tensorboard': ['tensorboard'],
     },
     zip_safe=False,

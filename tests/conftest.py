@@ -2,6 +2,7 @@
 """Shared fixtures: tiny real models and checkpoints made by the tests."""
 import os
 import os.path as osp
+import subprocess
 import sys
 
 import pytest
@@ -35,3 +36,19 @@ def teacher_checkpoint(tmp_path_factory) -> str:
     path = str(tmp_path_factory.mktemp('teacher') / 'teacher.pth')
     torch.save(dict(state_dict=teacher.state_dict(), meta=dict()), path)
     return path
+
+
+def run_tool(*args, check=True) -> subprocess.CompletedProcess:
+    """Run a script with this interpreter from the repository root, as a
+    user would; fail with its output unless ``check`` is False."""
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    proc = subprocess.run([sys.executable, *args],
+                          cwd=REPO_ROOT,
+                          env=env,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    if check and proc.returncode != 0:
+        raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
+                             f'{proc.stderr[-3000:]}')
+    return proc

@@ -2,15 +2,12 @@
 """The command-line tools, run as users run them (subprocesses)."""
 import glob
 import json
-import os
 import os.path as osp
-import subprocess
-import sys
 
 import pytest
 import torch
 
-from .conftest import EMBEDDED_DDAD, REPO_ROOT, STUDENT_RECIPE, TOOLS
+from .conftest import EMBEDDED_DDAD, STUDENT_RECIPE, TOOLS, run_tool
 
 # a short supervised run on 256 training digits, evaluated on 100 test ones
 TINY_SUPERVISED = [
@@ -19,20 +16,6 @@ TINY_SUPERVISED = [
     'train_cfg.max_epochs=2', 'train_cfg.val_interval=1',
     'param_scheduler.T_max=2', 'default_hooks.logger.interval=1'
 ]
-
-
-def run_tool(*args, check=True) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
-    proc = subprocess.run([sys.executable, *args],
-                          cwd=REPO_ROOT,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    if check and proc.returncode != 0:
-        raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
-                             f'{proc.stderr[-3000:]}')
-    return proc
 
 
 def test_train_resume_and_test_a_supervised_recipe(tmp_path):

@@ -1,5 +1,5 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""Measure the embedded task's results table: every method, several seeds.
+"""Measure an embedded task's results table: every method, several seeds.
 
 Runs, one after the other (each a subprocess, as a user would):
 
@@ -12,9 +12,10 @@ and prints a Markdown table of mean +- std over the seeds (wall times are
 kept in the results file only: they depend on what else shares the CPU). Results are kept
 in ``WORK_ROOT/results.json`` so an interrupted run resumes where it stopped.
 
-Example::
+Examples::
 
-    python tools/results_table.py --seeds 0 1 2
+    python tools/results_table.py --seeds 0 1 2               # classification
+    python tools/results_table.py --task segmentation --seeds 0 1 2
 """
 import argparse
 import glob
@@ -24,33 +25,60 @@ import os.path as osp
 import statistics
 import subprocess
 import sys
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TOOLS)
 
-SUPERVISED: List[Tuple[str, str]] = [
-    ('Teacher ResNet-18 (1/4 width), real data',
-     'configs/teachers/resnet18-w16_mnist5k.py'),
-    ('Student ResNet-18 (1/8 width), real data',
-     'configs/teachers/resnet18-w8_mnist5k.py'),
-]
-DATA_FREE: List[Tuple[str, str]] = [
-    ('Student by DDAD (ours)',
-     'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py'),
-    ('Student by DFAD (`lambda_bn=0`)',
-     'configs/dfad/dfad_resnet18-w16_resnet18-w8_mnist5k.py'),
-    ('Student by DeepInversion-style (`lambda_adv=0`)',
-     'configs/deepinv/deepinv_resnet18-w16_resnet18-w8_mnist5k.py'),
-    ('Student by KD on Gaussian noise (floor)',
-     'configs/noise_kd/noise-kd_resnet18-w16_resnet18-w8_mnist5k.py'),
-]
+#: Per task: the metric read from the logs, its column title, the supervised
+#: recipes (label, config) and the data-free configs (label, config).
+TABLES: Dict[str, dict] = dict(
+    classification=dict(
+        metric='accuracy/top1',
+        title='top-1 (%)',
+        supervised=[
+            ('Teacher ResNet-18 (1/4 width), real data',
+             'configs/teachers/resnet18-w16_mnist5k.py'),
+            ('Student ResNet-18 (1/8 width), real data',
+             'configs/teachers/resnet18-w8_mnist5k.py'),
+        ],
+        data_free=[
+            ('Student by DDAD (ours)',
+             'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py'),
+            ('Student by DFAD (`lambda_bn=0`)',
+             'configs/dfad/dfad_resnet18-w16_resnet18-w8_mnist5k.py'),
+            ('Student by DeepInversion-style (`lambda_adv=0`)',
+             'configs/deepinv/deepinv_resnet18-w16_resnet18-w8_mnist5k.py'),
+            ('Student by KD on Gaussian noise (floor)',
+             'configs/noise_kd/noise-kd_resnet18-w16_resnet18-w8_mnist5k.py'),
+        ]),
+    segmentation=dict(
+        metric='mIoU',
+        title='mIoU (%)',
+        supervised=[
+            ('Teacher DeepLabV3-R18 (1/4 width), real data',
+             'configs/teachers/deeplabv3_r18-w16_mnist-canvas.py'),
+            ('Student DeepLabV3-R18 (1/8 width), real data',
+             'configs/teachers/deeplabv3_r18-w8_mnist-canvas.py'),
+        ],
+        data_free=[
+            ('Student by DDAD (ours)',
+             'configs/ddad/ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py'),
+            ('Student by DFAD (`lambda_bn=0`)',
+             'configs/dfad/dfad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py'),
+        ]),
+)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--task', choices=sorted(TABLES), default='classification')
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
-    parser.add_argument('--work-root', default='work_dirs/results_table')
+    parser.add_argument(
+        '--work-root',
+        help='where runs and results.json go (default: '
+        'work_dirs/results_table, work_dirs/results_table_segmentation)')
     parser.add_argument(
         '--only', nargs='+', help='run only the rows whose config has one '
         'of these substrings')
@@ -66,19 +94,19 @@ def run(cmd: List[str], log: str) -> None:
         raise RuntimeError(f'{" ".join(cmd)} failed, see {log}')
 
 
-def last_val_accuracy(work_dir: str) -> float:
-    """Final ``accuracy/top1`` in the MMEngine scalars log of a run."""
+def last_val_metric(work_dir: str, metric: str) -> float:
+    """Final value of ``metric`` in the MMEngine scalars log of a run."""
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                      'scalars.json')))
     values = [
-        json.loads(line)['accuracy/top1'] for line in open(logs[-1])
-        if 'accuracy/top1' in line
+        json.loads(line)[metric] for line in open(logs[-1])
+        if f'"{metric}"' in line
     ]
     return values[-1]
 
 
-def measure(config: str, seed: int, work_root: str,
-            supervised: bool) -> Dict[str, float]:
+def measure(config: str, seed: int, work_root: str, supervised: bool,
+            metric: str) -> Dict[str, float]:
     name = osp.splitext(osp.basename(config))[0]
     work_dir = osp.join(work_root, f'{name}_seed{seed}')
     log = osp.join(work_dir, 'run.log')
@@ -87,7 +115,7 @@ def measure(config: str, seed: int, work_root: str,
             osp.join(TOOLS, 'train.py'), config, '--work-dir', work_dir,
             '--cfg-options', f'randomness.seed={seed}'
         ], log)
-        return dict(score=last_val_accuracy(work_dir))
+        return dict(score=last_val_metric(work_dir, metric))
     run([
         osp.join(TOOLS, 'distill.py'), config, '--work-dir', work_dir,
         '--seed', str(seed)
@@ -107,10 +135,14 @@ def mean_std(values: List[float], digits: int = 2) -> str:
 
 def main() -> None:
     args = parse_args()
-    store = osp.join(args.work_root, 'results.json')
+    table = TABLES[args.task]
+    work_root = args.work_root or ('work_dirs/results_table' if args.task ==
+                                   'classification' else
+                                   f'work_dirs/results_table_{args.task}')
+    store = osp.join(work_root, 'results.json')
     results = json.load(open(store)) if osp.isfile(store) else {}
-    rows = [(label, cfg, True) for label, cfg in SUPERVISED] + \
-        [(label, cfg, False) for label, cfg in DATA_FREE]
+    rows = [(label, cfg, True) for label, cfg in table['supervised']] + \
+        [(label, cfg, False) for label, cfg in table['data_free']]
     if args.only:
         rows = [r for r in rows if any(s in r[1] for s in args.only)]
     for label, config, supervised in rows:
@@ -119,12 +151,13 @@ def main() -> None:
             if key in results:
                 continue
             print(f'[results] {label}: seed {seed}', flush=True)
-            results[key] = measure(config, seed, args.work_root, supervised)
-            os.makedirs(args.work_root, exist_ok=True)
+            results[key] = measure(config, seed, work_root, supervised,
+                                   table['metric'])
+            os.makedirs(work_root, exist_ok=True)
             with open(store, 'w') as f:
                 json.dump(results, f, indent=2)
 
-    print('\n| method | config | top-1 (%) | x teacher |')
+    print(f'\n| method | config | {table["title"]} | x teacher |')
     print('|---|---|---|---|')
     for label, config, supervised in rows:
         runs = [results[f'{config}@{s}'] for s in args.seeds

@@ -14,7 +14,7 @@ model = dict(
     teacher=dict(
         cfg_path='{{fileDirname}}/../teachers/'
         'deeplabv3_r18-w16_mnist-canvas.py',
-        checkpoint='work_dirs/deeplabv3_r18-w16_mnist-canvas/iter_1200.pth'),
+        checkpoint='work_dirs/deeplabv3_r18-w16_mnist-canvas/iter_3000.pth'),
     student=dict(
         cfg_path='{{fileDirname}}/../teachers/'
         'deeplabv3_r18-w8_mnist-canvas.py'),

