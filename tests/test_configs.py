@@ -73,11 +73,13 @@ def test_embedded_family_trains_without_training_data(
 
 
 @pytest.mark.parametrize('name', [
-    'ddad_resnet34_resnet18_cifar10.py', 'ddad_resnet34_resnet18_cifar100.py'
+    'ddad_resnet34_resnet18_cifar10.py', 'ddad_resnet34_resnet18_cifar100.py',
+    'deeplabv3_camvid.py', 'deeplabv3_r50-d8_mobilenetv2_cityscapes.py'
 ])
 def test_large_configs_build_and_step(name, tmp_path):
-    """The CIFAR configs build their real architectures (random teacher: the
-    weights are a download) and run one iteration."""
+    """The CIFAR, CamVid and Cityscapes configs build their real
+    architectures (random teacher: its weights are a download or a recipe's
+    output) and run one iteration."""
     cfg = Config.fromfile(osp.join(CONFIGS, 'ddad', name))
     cfg.model.teacher.checkpoint = None
     cfg.work_dir = str(tmp_path)

@@ -37,3 +37,34 @@ def test_mnist5k_missing_file_says_how_to_get_it(tmp_path):
     with pytest.raises(ValueError, match='split'):
         MNIST5k(split='val')
     assert find_mnist5k_file().endswith('mnist_5k.csv.gz')
+
+
+def test_mnist_canvas_seg_digits_are_separate_widened_and_fixed():
+    import cv2
+    from mmddad.datasets import MNISTCanvasSeg
+    from mmseg.datasets import BaseSegDataset
+    canvases = MNISTCanvasSeg(split='test', num_canvases=40, pipeline=[])
+    again = MNISTCanvasSeg(split='test', num_canvases=40, pipeline=[])
+    thin = MNISTCanvasSeg(
+        split='test', num_canvases=40, label_margin=0, pipeline=[])
+    assert isinstance(canvases, BaseSegDataset) and len(canvases) == 40
+    assert len(canvases.metainfo['classes']) == 11
+    wide_area = thin_area = 0
+    for i in range(len(canvases)):
+        info, info_thin = canvases.get_data_info(i), thin.get_data_info(i)
+        img, seg = info['img'], info['gt_seg_map']
+        assert img.shape == seg.shape == (64, 64)
+        np.testing.assert_array_equal(seg, again.get_data_info(i)['gt_seg_map'])
+        # the margin: labels cover the ink and a band of 2 pixels around it
+        ink = (img > 96).astype(np.uint8)
+        assert (seg[ink > 0] > 0).all()
+        near_ink = cv2.dilate(ink, np.ones((5, 5), np.uint8))
+        assert (near_ink[seg > 0] > 0).all()
+        # without a margin the labels are exactly the ink
+        thin_seg = info_thin['gt_seg_map']
+        np.testing.assert_array_equal(thin_seg > 0, info_thin['img'] > 96)
+        wide_area += (seg > 0).sum()
+        thin_area += (thin_seg > 0).sum()
+    assert wide_area > 1.5 * thin_area
+    with pytest.raises(ValueError, match='label_margin'):
+        MNISTCanvasSeg(split='test', label_margin=-1)

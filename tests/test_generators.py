@@ -18,7 +18,8 @@ def test_plan_upsampling(size, stages, init):
     assert plan_upsampling(size) == (stages, init)
 
 
-@pytest.mark.parametrize('size', [32, (64, 64), (48, 80), (36, 60)])
+@pytest.mark.parametrize('size',
+                         [32, (64, 64), (48, 80), (36, 60), (360, 480)])
 def test_dcgan_generator_shapes_and_normalisation(size):
     gen = MODELS.build(
         dict(type='DCGANGenerator', latent_dim=16, out_size=size,

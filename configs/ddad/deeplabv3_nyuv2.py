@@ -9,7 +9,7 @@
 _base_ = [
     '../_base_/models/ddad.py',
     '../_base_/datasets/nyuv2.py',
-    '../_base_/schedules/data_free_cifar.py',
+    '../_base_/schedules/data_free_seg.py',
     '../_base_/data_free_runtime.py',
 ]
 
@@ -31,14 +31,6 @@ model = dict(
     adversarial_form='log',
 )
 
-max_iters = 15000
 # synthetic crops per step and per GPU: no dataset (data-free)
 train_dataloader = dict(_delete_=True, batch_size=64)
-param_scheduler = dict(
-    type='MultiStepLR',
-    by_epoch=False,
-    milestones=[int(max_iters * 0.4), int(max_iters * 0.8)],
-    gamma=0.1)
-train_cfg = dict(
-    type='DataFreeTrainLoop', max_iters=max_iters, val_interval=1000)
 default_hooks = dict(checkpoint=dict(interval=1000))

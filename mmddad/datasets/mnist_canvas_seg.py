@@ -18,7 +18,7 @@ class MNISTCanvasSeg(BaseSegDataset):
     real digits (28x28, from the MNIST5k split of the same name) at random
     places; a pixel's label is its digit's class + 1 where the digit's ink is
     above ``ink_threshold`` or within ``label_margin`` pixels of such ink,
-    0 (background) elsewhere: 11 classes. Digit regions never touch (each
+    0 (background) elsewhere: 11 classes. Digit regions never overlap (each
     digit gets ``max_tries`` random places, else it is left out), so every
     label is unambiguous. The margin makes a digit's region a few pixels
     wider than its 2-3 pixel strokes, as objects in real scenes are wider
@@ -109,7 +109,7 @@ class MNISTCanvasSeg(BaseSegDataset):
                         digit['img'] > self.ink_threshold
                     if self.label_margin:
                         mask = cv2.dilate(mask, kernel)
-                    if not seg[mask > 0].any():  # touches no other digit
+                    if not seg[mask > 0].any():  # overlaps no other digit
                         break
                 else:
                     continue  # no free place: leave this digit out
