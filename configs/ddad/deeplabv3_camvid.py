@@ -7,7 +7,7 @@
 #   python tools/train.py configs/ddad/deeplabv3_camvid.py
 #   bash tools/dist_train.sh configs/ddad/deeplabv3_camvid.py 8
 _base_ = [
-    '../_base_/models/ddad.py',
+    '../_base_/models/ddad_seg.py',
     '../_base_/datasets/camvid.py',
     '../_base_/schedules/data_free_seg.py',
     '../_base_/data_free_runtime.py',
@@ -19,16 +19,8 @@ model = dict(
         'deeplabv3_r50-d8_4xb2-20k_camvid-360x480.py',
         checkpoint='work_dirs/deeplabv3_r50-d8_4xb2-20k_camvid-360x480/'
         'iter_20000.pth'),
-    # from scratch (no ImageNet weights); the auxiliary head only serves
-    # supervised training: without labels it would never be trained
-    student=dict(
-        cfg_path='{{fileDirname}}/../teachers/'
-        'deeplabv3_mobilenetv2_4xb2-20k_camvid-360x480.py',
-        pretrained=None,
-        auxiliary_head=None),
-    generator=dict(
-        type='DCGANGenerator', latent_dim=256, out_size=128, out_channels=3),
-    adversarial_form='log',
+    student=dict(cfg_path='{{fileDirname}}/../teachers/'
+                 'deeplabv3_mobilenetv2_4xb2-20k_camvid-360x480.py'),
 )
 
 # synthetic crops per step and per GPU: no dataset (data-free)

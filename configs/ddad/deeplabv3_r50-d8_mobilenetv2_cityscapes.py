@@ -5,7 +5,7 @@
 # iterations). Only the 500 val images are read (data/cityscapes, as MMSeg).
 #   bash tools/dist_train.sh configs/ddad/deeplabv3_r50-d8_mobilenetv2_cityscapes.py 8
 _base_ = [
-    '../_base_/models/ddad.py',
+    '../_base_/models/ddad_seg.py',
     'mmseg::_base_/datasets/cityscapes.py',
     '../_base_/schedules/data_free_seg.py',
     '../_base_/data_free_runtime.py',
@@ -19,15 +19,9 @@ model = dict(
         'deeplabv3/deeplabv3_r50-d8_512x1024_80k_cityscapes/'
         'deeplabv3_r50-d8_512x1024_80k_cityscapes_20200606_113404-b92cfdd4'
         '.pth'),
-    # from scratch, without the auxiliary head (no labels to train it)
     student=dict(
         cfg_path='mmseg::mobilenet_v2/'
-        'mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py',
-        pretrained=None,
-        auxiliary_head=None),
-    generator=dict(
-        type='DCGANGenerator', latent_dim=256, out_size=128, out_channels=3),
-    adversarial_form='log',
+        'mobilenet-v2-d8_deeplabv3_4xb2-80k_cityscapes-512x1024.py'),
 )
 
 # synthetic crops per step and per GPU: no dataset (data-free)
