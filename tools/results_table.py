@@ -82,6 +82,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--only', nargs='+', help='run only the rows whose config has one '
         'of these substrings')
+    parser.add_argument(
+        '--report-only', action='store_true',
+        help='print the table of the runs in results.json; run nothing')
     return parser.parse_args()
 
 
@@ -148,7 +151,7 @@ def main() -> None:
     for label, config, supervised in rows:
         for seed in args.seeds:
             key = f'{config}@{seed}'
-            if key in results:
+            if key in results or args.report_only:
                 continue
             print(f'[results] {label}: seed {seed}', flush=True)
             results[key] = measure(config, seed, work_root, supervised,
@@ -165,6 +168,8 @@ def main() -> None:
         if not runs:
             continue
         score = mean_std([r['score'] for r in runs])
+        if len(runs) < len(args.seeds):  # an incomplete row says so
+            score += f' ({len(runs)} of {len(args.seeds)} seeds)'
         ratio = '' if supervised else mean_std([r['ratio'] for r in runs], 3)
         print(f'| {label} | `{config}` | {score} | {ratio} |')
     print(f'\nseeds: {args.seeds}; results kept in {store}')
