@@ -28,10 +28,10 @@ def test_bn_loss_is_fp32_under_autocast():
     x = torch.randn(8, 3, 16, 16)
     with loss.recording():
         net(x)
-    reference = loss()
+    reference = loss.loss()
     with torch.autocast('cpu', dtype=torch.bfloat16), loss.recording():
         net(x)
-    mixed = loss()
+    mixed = loss.loss()
     assert mixed.dtype == torch.float32
     # only the conv runs in bf16; the statistics themselves are fp32
     assert torch.allclose(mixed, reference, rtol=2e-2)

@@ -5,11 +5,19 @@ import pytest
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
-from mmddad.models import DDAD
+from mmddad.models import DDAD, BaseGeneratorLoss
 from mmddad.registry import MODELS
 from .conftest import STUDENT_RECIPE, TEACHER_RECIPE
 
 BATCH = 8
+
+
+def terms(bn: float = 1.0, adv: float = 1.0, **extra) -> dict:
+    """``model.generator_losses`` with DDAD's two terms at these weights."""
+    return dict(
+        loss_bn=dict(type='BNStatisticsLoss', loss_weight=bn),
+        loss_adv=dict(type='AdversarialLoss', loss_weight=adv),
+        **extra)
 
 
 def make_ddad(teacher_checkpoint, **overrides) -> DDAD:
@@ -20,8 +28,7 @@ def make_ddad(teacher_checkpoint, **overrides) -> DDAD:
         generator=dict(
             type='DCGANGenerator', latent_dim=16, out_size=32,
             out_channels=1, base_channels=16),
-        lambda_bn=1.0,
-        lambda_adv=1.0,
+        generator_losses=terms(),
         student_steps=1,
         generator_steps=1)
     cfg.update(overrides)
@@ -50,18 +57,21 @@ def batch(seed=0):
 
 
 def discrepancy_and_bn(model: DDAD, seed=0):
-    """d(T(x), S(x)) and the BN loss on the latents that seed draws."""
+    """d(T(x), S(x)) and the unweighted BN loss on the latents that seed
+    draws (the BN term is hooked here when the model has none)."""
+    from mmddad.models import BNStatisticsLoss
+    bn_loss = model.generator_losses['loss_bn'] \
+        if 'loss_bn' in model.generator_losses else BNStatisticsLoss()
+    if bn_loss.num_layers == 0:
+        bn_loss.attach(model.teacher)
     z = model.sample_latents(BATCH, batch(seed)['rng'])
-    with torch.no_grad():
-        x = model.generator(z)
-        with model.bn_loss.recording():
-            t = model.adapter.logits(model.teacher, x)
-        s = model.adapter.logits(model.student, x)
-        return model.discrepancy(s, t).item(), model.bn_loss().item()
+    with torch.no_grad(), bn_loss.recording():
+        synthetic = model.synthesize(z)
+    return synthetic.discrepancy.item(), bn_loss.loss().item()
 
 
 def test_student_step_lowers_the_discrepancy(teacher_checkpoint):
-    model = make_ddad(teacher_checkpoint, lambda_bn=0.0)
+    model = make_ddad(teacher_checkpoint, generator_losses=terms(bn=0.0))
     model.train()
     optim = make_optim(model, student_lr=0.05)
     before, _ = discrepancy_and_bn(model, seed=3)
@@ -72,7 +82,7 @@ def test_student_step_lowers_the_discrepancy(teacher_checkpoint):
 
 
 def test_generator_step_raises_the_discrepancy(teacher_checkpoint):
-    model = make_ddad(teacher_checkpoint, lambda_bn=0.0)
+    model = make_ddad(teacher_checkpoint, generator_losses=terms(bn=0.0))
     model.train()
     optim = make_optim(model, generator_lr=1e-2)
     student_before = copy.deepcopy(model.student.state_dict())
@@ -88,7 +98,7 @@ def test_generator_step_raises_the_discrepancy(teacher_checkpoint):
 
 
 def test_generator_step_lowers_the_bn_loss(teacher_checkpoint):
-    model = make_ddad(teacher_checkpoint, lambda_adv=0.0)
+    model = make_ddad(teacher_checkpoint, generator_losses=terms(adv=0.0))
     model.train()
     optim = make_optim(model, generator_lr=1e-2)
     _, before = discrepancy_and_bn(model, seed=7)
@@ -129,8 +139,8 @@ def test_checkpoint_state_leaves_the_teacher_out(teacher_checkpoint):
 
 def test_bn_hooks_are_removed(teacher_checkpoint):
     model = make_ddad(teacher_checkpoint)
-    assert model.bn_loss.num_layers > 10
-    model.bn_loss.detach()
+    assert model.generator_losses['loss_bn'].num_layers > 10
+    model.generator_losses['loss_bn'].detach()
     assert all(not m._forward_hooks for m in model.teacher.modules())
 
 
@@ -148,17 +158,22 @@ def test_predict_uses_the_student(teacher_checkpoint):
 
 
 @pytest.mark.parametrize('overrides,match', [
-    (dict(lambda_bn=-1.0), 'model.lambda_bn'),
+    (dict(generator_losses=terms(bn=-1.0)),
+     'generator_losses.loss_bn.*loss_weight'),
     (dict(student_steps=0), 'model.student_steps'),
-    (dict(adversarial_form='square'), 'adversarial_form'),
-    (dict(lambda_bn=0.0, lambda_adv=0.0), 'generator_steps=0'),
+    (dict(generator_losses=dict(
+        loss_adv=dict(type='AdversarialLoss', form='square'))),
+     'generator_losses.loss_adv.*form'),
+    (dict(generator_losses=terms(bn=0.0, adv=0.0)), 'generator_steps=0'),
+    (dict(generator_losses=dict(loss_x=dict(type='NoSuchLoss'))),
+     'generator_losses.loss_x'),
     (dict(generator=dict(type='DCGANGenerator', latent_dim=8, out_size=32,
                          out_channels=3)), 'model.generator.out_size'),
     (dict(student=dict(cfg_path=STUDENT_RECIPE, head=dict(num_classes=7))),
      'num_classes'),
 ])
 def test_bad_settings_are_named(teacher_checkpoint, overrides, match):
-    with pytest.raises((ValueError, TypeError), match=match):
+    with pytest.raises((ValueError, TypeError, KeyError), match=match):
         make_ddad(teacher_checkpoint, **overrides)
 
 
@@ -168,9 +183,11 @@ def test_teacher_without_batchnorm(tmp_path):
         _scope_='mmpretrain',
         backbone=dict(type='LeNet5', num_classes=10),
         head=dict(type='ClsHead'))
-    with pytest.raises(ValueError, match='no BatchNorm.*lambda_bn=0'):
+    with pytest.raises(ValueError,
+                       match='no BatchNorm.*loss_bn.loss_weight=0'):
         make_ddad(None, teacher=lenet)
-    model = make_ddad(None, teacher=lenet, lambda_bn=0.0)  # DFAD works
+    model = make_ddad(None, teacher=lenet,
+                      generator_losses=terms(bn=0.0))  # DFAD works
     model.train()
     logs = model.train_step(batch(), make_optim(model))
     assert 'loss_bn' not in logs
@@ -188,3 +205,84 @@ def test_teacher_checkpoint_that_does_not_fit(tmp_path, teacher_checkpoint):
     torch.save(dict(state_dict=state), path)
     with pytest.raises(RuntimeError, match='(?s)does not fit.*layer4'):
         make_ddad(path)
+
+
+@MODELS.register_module()
+class _MeanImageLoss(BaseGeneratorLoss):
+    """A new generator term, as a user would add one: a class and one line
+    of config."""
+
+    def loss(self, batch) -> torch.Tensor:
+        return batch.images.mean().abs()
+
+
+def test_a_new_generator_term_is_one_class_and_one_config_line(
+        teacher_checkpoint):
+    model = make_ddad(
+        teacher_checkpoint,
+        generator_losses=terms(loss_mean=dict(type='_MeanImageLoss',
+                                              loss_weight=2.0)))
+    model.train()
+    logs = model.train_step(batch(), make_optim(model))
+    assert {'loss_bn', 'loss_adv', 'loss_mean'} <= set(logs)
+    total = logs['loss_bn'] + logs['loss_adv'] + logs['loss_mean']
+    assert logs['loss_generator'].item() == pytest.approx(total.item(),
+                                                          rel=1e-5)
+
+
+def test_dafl_terms_read_logits_and_teacher_features(teacher_checkpoint):
+    model = make_ddad(
+        teacher_checkpoint,
+        generator_losses=dict(
+            loss_oh=dict(type='OneHotLoss'),
+            loss_ie=dict(type='InformationEntropyLoss', loss_weight=5.0),
+            loss_act=dict(type='ActivationLoss', loss_weight=0.1)))
+    model.train()
+    z = model.sample_latents(BATCH, batch(1)['rng'])
+    synthetic = model.synthesize(z, teacher_features=True)
+    feats = synthetic.teacher_features
+    assert feats.shape == (BATCH, 128)  # the neck's output, before the fc
+    expected = -0.1 * feats.abs().mean()
+    assert model.generator_losses['loss_act'](synthetic).item() == \
+        pytest.approx(expected.item(), rel=1e-6)
+    logs = model.train_step(batch(), make_optim(model))
+    assert {'loss_oh', 'loss_ie', 'loss_act'} <= set(logs)
+    assert 'loss_bn' not in logs and 'loss_adv' not in logs
+
+
+def test_zero_weight_terms_cost_nothing(teacher_checkpoint):
+    model = make_ddad(teacher_checkpoint, generator_losses=terms(adv=0.0))
+    calls = []
+    model.student.register_forward_hook(lambda *_: calls.append(1))
+    model.train()
+    model._generator_step(batch(), make_optim(model)['generator'])
+    assert not calls  # no student forward without the adversarial term
+    assert list(model.generator_losses) == ['loss_bn']
+
+
+def test_legacy_lambda_keys_still_work(teacher_checkpoint):
+    with pytest.warns(DeprecationWarning, match='generator_losses'):
+        model = make_ddad(teacher_checkpoint, generator_losses=None,
+                          lambda_bn=2.0, lambda_adv=0.5,
+                          adversarial_form='log')
+    losses = model.generator_losses
+    assert losses['loss_bn'].loss_weight == 2.0
+    assert losses['loss_adv'].loss_weight == 0.5
+    assert losses['loss_adv'].form == 'log'
+
+
+def test_sample_is_the_one_synthesis_call_for_inspection(teacher_checkpoint):
+    model = make_ddad(teacher_checkpoint)
+    model.train()
+    generator_state = copy.deepcopy(model.generator.state_dict())
+    synthetic = model.sample(torch.randn(4, model.latent_dim),
+                             dict(classes=tuple('abcdefghij')))
+    assert synthetic.images.shape == (4, 1, 32, 32)
+    assert synthetic.teacher_logits.shape == (4, 10)
+    assert not synthetic.images.requires_grad
+    assert synthetic.classes == list('abcdefghij')
+    assert model.generator.training  # mode restored
+    for k, v in model.generator.state_dict().items():
+        assert torch.equal(v, generator_state[k]), k  # BN stats untouched
+    tiles = synthetic.draw_predictions(min_size=64)
+    assert len(tiles) == 4 and tiles[0].shape == (64, 64, 3)

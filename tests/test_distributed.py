@@ -52,8 +52,10 @@ def _worker(rank: int, port: int, teacher_checkpoint: str, out_dir: str):
             student=dict(cfg_path=STUDENT_RECIPE),
             generator=dict(type='DCGANGenerator', latent_dim=16, out_size=32,
                            out_channels=1, base_channels=16),
-            bn_loss=dict(type='BNStatisticsLoss', global_batch=True),
-            lambda_bn=1.0, student_steps=2))
+            generator_losses=dict(
+                loss_bn=dict(type='BNStatisticsLoss', global_batch=True),
+                loss_adv=dict(type='AdversarialLoss')),
+            student_steps=2))
     model.init_weights()
     # the runner passes device_ids; on CPU they must be dropped
     wrapped = DataFreeDistributedDataParallel(model, device_ids=[rank])
@@ -85,16 +87,16 @@ def _worker(rank: int, port: int, teacher_checkpoint: str, out_dir: str):
     global_loss.attach(teacher)
     with torch.no_grad(), global_loss.recording():
         teacher(x, mode='tensor')
-    value_global = global_loss().item()
+    value_global = global_loss.loss().item()
     global_loss.detach()
     local = BNStatisticsLoss()
     local.attach(teacher)
     with torch.no_grad(), local.recording():
         teacher(torch.cat(_gather(x)), mode='tensor')
-    value_single = local().item()
+    value_single = local.loss().item()
     with torch.no_grad(), local.recording():
         teacher(x, mode='tensor')
-    value_local = local().item()
+    value_local = local.loss().item()
     result.update(global_loss=value_global, single=value_single,
                   local=value_local)
     with open(osp.join(out_dir, f'rank{rank}.json'), 'w') as f:

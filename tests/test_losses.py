@@ -4,8 +4,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from mmddad.models import (BNStatisticsLoss, InformationEntropyLoss,
-                           LogitsKLLoss, LogitsL1Loss, OneHotLoss)
+from mmddad.models import (ActivationLoss, BNStatisticsLoss,
+                           InformationEntropyLoss, LogitsKLLoss, LogitsL1Loss,
+                           OneHotLoss)
 
 
 def _net() -> nn.Module:
@@ -27,7 +28,7 @@ def test_bn_loss_matches_manual_formula():
     x = torch.randn(6, 3, 8, 8)
     with loss.recording():
         net(x)
-    value = loss()
+    value = loss.loss()
 
     feats1 = net[0](x)
     feats2 = net[3](net[2](net[1](feats1)))
@@ -46,7 +47,7 @@ def test_bn_loss_records_only_inside_recording_and_detaches():
     loss.attach(net)
     net(torch.randn(2, 3, 8, 8))  # outside recording: nothing kept
     with pytest.raises(RuntimeError, match='nothing was recorded'):
-        loss()
+        loss.loss()
     with pytest.raises(RuntimeError, match='already attached'):
         loss.attach(net)
     loss.detach()
@@ -61,7 +62,7 @@ def test_bn_loss_gradient_reaches_the_input():
     x = torch.randn(4, 3, 8, 8, requires_grad=True)
     with loss.recording():
         net(x)
-    loss().backward()
+    loss.loss().backward()
     assert x.grad is not None and x.grad.abs().sum() > 0
 
 
@@ -80,13 +81,40 @@ def test_discrepancy_losses():
         LogitsKLLoss(temperature=0)
 
 
+class _Batch:
+    """The fields of a generator step's record the DAFL terms read."""
+
+    def __init__(self, logits, features=None):
+        self.teacher_logits = logits
+        self.teacher_features = features
+
+
 def test_dafl_losses():
-    confident = torch.tensor([[10., 0., 0.], [0., 10., 0.]])
-    unsure = torch.zeros(2, 3)
+    confident = _Batch(torch.tensor([[10., 0., 0.], [0., 10., 0.]]))
+    unsure = _Batch(torch.zeros(2, 3))
     assert OneHotLoss()(confident) < OneHotLoss()(unsure)
-    balanced = torch.eye(3) * 10
-    collapsed = torch.tensor([[10., 0., 0.]] * 3)
+    balanced = _Batch(torch.eye(3) * 10)
+    collapsed = _Batch(torch.tensor([[10., 0., 0.]] * 3))
     ie = InformationEntropyLoss()
     assert ie(balanced) < ie(collapsed)
     assert torch.allclose(ie(balanced), -torch.log(torch.tensor(3.)),
                           atol=1e-3)
+    act = ActivationLoss(loss_weight=0.1)
+    feats = torch.tensor([[1., -3.], [0., 2.]])
+    assert act(_Batch(None, feats)).item() == pytest.approx(-0.15)
+    assert ie.loss_weight == 1.0 and InformationEntropyLoss(5.0)(
+        balanced) == pytest.approx(5 * ie(balanced).item())
+
+
+def test_bn_loss_layer_mean_divides_by_the_layer_count():
+    net = _net()
+    summed, mean = BNStatisticsLoss(), BNStatisticsLoss(
+        layer_reduction='mean')
+    summed.attach(net)
+    mean.attach(net)
+    x = torch.randn(6, 3, 8, 8)
+    with summed.recording(), mean.recording():
+        net(x)
+    assert torch.allclose(mean.loss(), summed.loss() / 2)
+    with pytest.raises(ValueError, match='layer_reduction'):
+        BNStatisticsLoss(layer_reduction='max')

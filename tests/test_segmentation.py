@@ -23,7 +23,9 @@ def make_seg_ddad(teacher: dict = None, student: dict = None, **overrides):
         generator=dict(
             type='DCGANGenerator', latent_dim=16, out_size=(48, 64),
             out_channels=1, base_channels=16),
-        adversarial_form='log',
+        generator_losses=dict(
+            loss_bn=dict(type='BNStatisticsLoss'),
+            loss_adv=dict(type='AdversarialLoss', form='log')),
         student_steps=1)
     cfg.update(overrides)
     torch.manual_seed(0)
@@ -50,10 +52,11 @@ def test_class_count_mismatch_is_named():
 
 def test_non_square_logits_per_pixel():
     model = make_seg_ddad()
-    images = model.generator(torch.randn(2, 16))
-    assert images.shape == (2, 1, 48, 64)
-    for net in (model.teacher, model.student):  # both at the input size
-        assert model.adapter.logits(net, images).shape == (2, 11, 48, 64)
+    synthetic = model.sample(torch.randn(2, 16))
+    assert synthetic.images.shape == (2, 1, 48, 64)
+    # both at the input size
+    assert synthetic.teacher_logits.shape == (2, 11, 48, 64)
+    assert synthetic.student_logits.shape == (2, 11, 48, 64)
     logs = step(model)
     assert torch.isfinite(logs['loss_bn']) and logs['loss_adv'] < 0
 

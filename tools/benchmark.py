@@ -13,11 +13,11 @@ import tempfile
 import time
 
 import torch
-from mmengine.config import Config, DictAction
-from mmengine.model import is_model_wrapper
 from mmengine.runner import Runner
 
-from mmddad.utils import enable_amp, tune_malloc
+from mmddad.models.wrappers import unwrap_model
+from mmddad.utils import (add_cfg_options, enable_amp, load_tool_config,
+                          start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,11 +33,7 @@ def parse_args() -> argparse.Namespace:
         action='store_true',
         help='use a randomly initialised teacher (speed only, no checkpoint '
         'needed)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs')
+    add_cfg_options(parser)
     return parser.parse_args()
 
 
@@ -50,10 +46,8 @@ def peak_memory_mib(device: torch.device) -> float:
 
 def main() -> None:
     args = parse_args()
-    tune_malloc()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    start_tool(args)
+    cfg = load_tool_config(args.config, args.cfg_options)
     if args.random_teacher:
         cfg.model.teacher.checkpoint = None
     if args.amp:
@@ -69,10 +63,10 @@ def main() -> None:
     optim_wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)
     loop = runner.build_train_loop(cfg.train_cfg)
     model = runner.model
-    algorithm = model.module if is_model_wrapper(model) else model
+    algorithm = unwrap_model(model)
     model.train()
-    device = next(algorithm.student.parameters()).device
-    steps = len(algorithm.schedule)
+    device = algorithm.device
+    steps = algorithm.student_steps + algorithm.generator_steps
     batch_size = loop.dataloader.batch_size
 
     def run(n: int, offset: int) -> None:
@@ -100,8 +94,7 @@ def main() -> None:
     print(f'iterations/s    : {its:.3f} ({1000 / its:.0f} ms/iter)')
     print(f'synthetic img/s : {its * batch_size * steps:.0f}')
     print(f'peak memory     : {peak_memory_mib(device):.0f} MiB')
-    for name in ('teacher', 'student', 'generator'):
-        params = sum(p.numel() for p in getattr(algorithm, name).parameters())
+    for name, params in algorithm.parameter_counts().items():
         print(f'{name + " params":<16}: {params / 1e6:.2f} M')
 
 

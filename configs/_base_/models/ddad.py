@@ -1,11 +1,17 @@
-# The DDAD algorithm with METHOD.md's defaults. Leaf configs name the
-# teacher, the student and the generator; ablations change the lambdas.
+# The DDAD algorithm and its defaults. Leaf configs name the teacher, the
+# student and the generator; ablations change the generator's terms.
 model = dict(
     type='DDAD',
-    bn_loss=dict(type='BNStatisticsLoss'),
+    # the generator objective: name -> weighted term (logged by its name);
+    # a term of loss_weight 0 is left out
+    generator_losses=dict(
+        # first discriminator: the teacher's BatchNorm statistics
+        loss_bn=dict(type='BNStatisticsLoss', loss_weight=5.0),
+        # second discriminator: -d(T(x), S(x))
+        loss_adv=dict(type='AdversarialLoss', loss_weight=1.0),
+    ),
+    # d, minimised by the student, maximised through loss_adv
     discrepancy=dict(type='LogitsL1Loss'),
-    lambda_bn=5.0,
-    lambda_adv=1.0,
     student_steps=5,
     generator_steps=1,
 )

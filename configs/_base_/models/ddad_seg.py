@@ -9,5 +9,5 @@ model = dict(
     student=dict(pretrained=None, auxiliary_head=None),
     generator=dict(
         type='DCGANGenerator', latent_dim=256, out_size=128, out_channels=3),
-    adversarial_form='log',
+    generator_losses=dict(loss_adv=dict(form='log')),
 )

@@ -1,6 +1,7 @@
 # Optimisers of the DFAD lineage (CIFAR): generator Adam 1e-3; student SGD
 # 0.1, momentum 0.9, wd 5e-4; both decay x0.1 at 40% and 80% of training.
-max_iters = 25000
+# Milestones are fractions of the run: a leaf changes its length with one
+# line, `train_cfg = dict(max_iters=N)`.
 optim_wrapper = dict(
     constructor='PerSubmoduleOptimWrapperConstructor',
     student=dict(
@@ -8,9 +9,8 @@ optim_wrapper = dict(
     generator=dict(optimizer=dict(type='Adam', lr=1e-3, betas=(0.5, 0.999))),
 )
 param_scheduler = dict(
-    type='MultiStepLR',
+    type='RelativeMultiStepLR',
     by_epoch=False,
-    milestones=[int(max_iters * 0.4), int(max_iters * 0.8)],
+    milestone_ratios=[0.4, 0.8],
     gamma=0.1)
-train_cfg = dict(type='DataFreeTrainLoop', max_iters=max_iters,
-                 val_interval=1000)
+train_cfg = dict(type='DataFreeTrainLoop', max_iters=25000, val_interval=1000)

@@ -7,11 +7,11 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
 from torchvision.utils import make_grid
 
+from mmddad.datasets import val_dataset_meta
+from mmddad.models.wrappers import unwrap_model
 from mmddad.registry import HOOKS
-from mmddad.visualization import images_to_uint8
 
 
 @HOOKS.register_module()
@@ -74,31 +74,13 @@ class SyntheticImageVisualizationHook(Hook):
         Returns:
             np.ndarray: The grid, RGB uint8 of shape (H, W, 3).
         """
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
-        generator = model.generator
-        generator = generator.module if is_model_wrapper(
-            generator) else generator
-        device = next(model.teacher.parameters()).device
+        model = unwrap_model(runner.model)
         if self._latents is None:
             rng = torch.Generator().manual_seed(self.seed)
             self._latents = torch.randn(
                 self.num_images, model.latent_dim, generator=rng)
-        was_training = generator.training
-        generator.eval()  # no effect on its BN statistics
-        try:
-            with torch.no_grad():
-                images = generator(self._latents.to(device))
-                logits = model.adapter.logits(model.teacher, images)
-        finally:
-            generator.train(was_training)
-        tiles = images_to_uint8(images, model.teacher.data_preprocessor)
-        meta = getattr(model, 'dataset_meta', None)
-        if not meta and runner.val_loop is not None:
-            meta = getattr(runner.val_loop.dataloader.dataset, 'metainfo',
-                           None)
-        tiles = model.adapter.draw_predictions(
-            tiles, logits, meta or {}, min_size=self.min_tile_size)
+        batch = model.sample(self._latents, val_dataset_meta(runner.cfg))
+        tiles = batch.draw_predictions(min_size=self.min_tile_size)
         grid = make_grid(
             torch.from_numpy(np.stack(tiles)).permute(0, 3, 1, 2),
             nrow=self.nrow,

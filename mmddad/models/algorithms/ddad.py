@@ -1,53 +1,60 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Dual Discriminator Adversarial Distillation (Zhao et al., 2022)."""
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import Dict, Iterator, List, Optional, Union
 
 import torch
 import torch.nn as nn
-from mmengine.model import BaseModel, is_model_wrapper
+from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmddad.registry import MODELS
+from ..losses.legacy_weights import apply_legacy_weights
 from ..network_builder import build_network
 from ..task_adapters import BaseTaskAdapter, build_task_adapter
+from ..wrappers.unwrap import unwrap_model
+from .synthetic_batch import SyntheticBatch
 
 STUDENT, GENERATOR = 'student', 'generator'
+#: The generator objective when a config sets none: DDAD's two
+#: discriminators at weight 1.
+DEFAULT_GENERATOR_LOSSES = dict(
+    loss_bn=dict(type='BNStatisticsLoss', loss_weight=1.0),
+    loss_adv=dict(type='AdversarialLoss', loss_weight=1.0))
 
 
 @MODELS.register_module()
 class DDAD(BaseModel):
     """Data-free distillation of a frozen teacher into a student.
 
-    A generator ``G`` maps latents to images in the teacher's normalised input
-    space. Each iteration runs ``student_steps`` student steps and
+    A generator ``G`` maps latents to images in the teacher's normalised
+    input space. Each iteration runs ``student_steps`` student steps and
     ``generator_steps`` generator steps (students first unless
     ``generator_first``), each on fresh latents:
 
     - student step: ``L_S = d(T(x), S(x))`` with ``x = G(z)`` detached;
-    - generator step: ``L_G = lambda_bn * L_bn - lambda_adv * d(T(x), S(x))
-      + lambda_oh * L_oh + lambda_ie * L_ie`` (``-log(1 + d)`` instead of
-      ``-d`` with ``adversarial_form='log'``); only ``G`` is updated.
+    - generator step: ``L_G = sum_i w_i * loss_i(batch)`` over the terms of
+      ``generator_losses`` (DDAD: ``BNStatisticsLoss``, the first
+      discriminator, and ``AdversarialLoss``, ``-d``, the second); only ``G``
+      is updated.
 
-    ``lambda_bn=0`` is DFAD, ``lambda_adv=0`` a DeepInversion-style
-    generator, and the DAFL terms with ``lambda_bn=0`` approximate DAFL.
-    Validation and test evaluate the student with its own data preprocessor.
+    Removing the BN term gives DFAD, removing the adversarial term a
+    DeepInversion-style generator, and DAFL's terms (``OneHotLoss``,
+    ``InformationEntropyLoss``, ``ActivationLoss``) without the BN term
+    approximate DAFL. Validation and test evaluate the student with its own
+    data preprocessor.
 
     Args:
         teacher (dict): ``cfg_path`` (OpenMMLab config) or a model config,
             and ``checkpoint``; see :func:`build_network`. Frozen.
         student (dict): Same form; usually no checkpoint.
         generator (dict): Generator config, e.g. ``DCGANGenerator``.
-        bn_loss (dict): The statistics loss. Defaults to
-            ``BNStatisticsLoss``.
-        discrepancy (dict): ``d``. Defaults to ``LogitsL1Loss``.
-        lambda_bn (float): Weight of the BN-statistics loss. Defaults to 1.
-        lambda_adv (float): Weight of the adversarial term. Defaults to 1.
-        lambda_oh (float): Weight of DAFL's one-hot loss. Defaults to 0.
-        lambda_ie (float): Weight of DAFL's information-entropy loss.
-            Defaults to 0.
-        adversarial_form (str): ``'linear'`` (``-d``) or ``'log'``
-            (``-log(1 + d)``, bounded, as DFAD uses for segmentation).
+        generator_losses (dict): ``name -> loss config``: the terms of the
+            generator objective, each a :class:`BaseGeneratorLoss` with its
+            ``loss_weight``, logged under its name. Terms of weight 0 are
+            left out. None: ``DEFAULT_GENERATOR_LOSSES``.
+        discrepancy (dict): ``d``, minimised by the student and read by the
+            adversarial term. Defaults to ``LogitsL1Loss``.
         student_steps (int): Student steps per iteration. Defaults to 5.
         generator_steps (int): Generator steps per iteration. Defaults to 1.
         generator_first (bool): Run the generator steps first.
@@ -58,33 +65,29 @@ class DDAD(BaseModel):
             draws latents already in normalised space and evaluation goes
             through the student's own preprocessor.
         init_cfg (dict, optional): Initialisation config.
+        **legacy: mmddad 0.1's ``lambda_bn``, ``lambda_adv``, ``lambda_oh``,
+            ``lambda_ie``, ``adversarial_form`` and ``bn_loss``, folded into
+            ``generator_losses`` with a deprecation warning.
     """
 
     def __init__(self,
                  teacher: dict,
                  student: dict,
                  generator: dict,
-                 bn_loss: dict = dict(type='BNStatisticsLoss'),
+                 generator_losses: Optional[dict] = None,
                  discrepancy: dict = dict(type='LogitsL1Loss'),
-                 lambda_bn: float = 1.0,
-                 lambda_adv: float = 1.0,
-                 lambda_oh: float = 0.0,
-                 lambda_ie: float = 0.0,
-                 adversarial_form: str = 'linear',
                  student_steps: int = 5,
                  generator_steps: int = 1,
                  generator_first: bool = False,
                  task_adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
-                 init_cfg: Optional[dict] = None) -> None:
+                 init_cfg: Optional[dict] = None,
+                 **legacy) -> None:
         super().__init__(data_preprocessor=None, init_cfg=init_cfg)
-        self._check_settings(lambda_bn, lambda_adv, lambda_oh, lambda_ie,
-                             adversarial_form, student_steps, generator_steps)
-        self.lambda_bn = float(lambda_bn)
-        self.lambda_adv = float(lambda_adv)
-        self.lambda_oh = float(lambda_oh)
-        self.lambda_ie = float(lambda_ie)
-        self.adversarial_form = adversarial_form
+        generator_losses = apply_legacy_weights(
+            DEFAULT_GENERATOR_LOSSES
+            if generator_losses is None else generator_losses, legacy)
+        self._check_schedule(student_steps, generator_steps)
         self.student_steps = student_steps
         self.generator_steps = generator_steps
         phases = [STUDENT] * student_steps + [GENERATOR] * generator_steps
@@ -98,18 +101,7 @@ class DDAD(BaseModel):
         self.adapter: BaseTaskAdapter = build_task_adapter(
             task_adapter, self.teacher)
         self.discrepancy = MODELS.build(discrepancy)
-        self.bn_loss = MODELS.build(bn_loss)
-        self.one_hot_loss = MODELS.build(dict(type='OneHotLoss'))
-        self.entropy_loss = MODELS.build(dict(type='InformationEntropyLoss'))
-
-        num_bn = self.bn_loss.attach(self.teacher)
-        if num_bn == 0 and self.lambda_bn > 0:
-            raise ValueError(
-                f'`model.lambda_bn` is {lambda_bn} but the teacher '
-                f'({type(self.teacher).__name__}) has no BatchNorm layer '
-                'with running statistics: DDAD\'s first discriminator reads '
-                'them. Use a teacher with BatchNorm, or set '
-                '`model.lambda_bn=0` (DFAD).')
+        self.generator_losses = self._build_generator_losses(generator_losses)
         self._check_pair()
         self.dataset_meta = getattr(self.teacher, 'dataset_meta', None)
         # Checkpoints hold no teacher weights: the teacher comes from its own
@@ -120,26 +112,36 @@ class DDAD(BaseModel):
 
     # ------------------------------------------------------------------ set-up
     @staticmethod
-    def _check_settings(lambda_bn: float, lambda_adv: float, lambda_oh: float,
-                        lambda_ie: float, adversarial_form: str,
-                        student_steps: int, generator_steps: int) -> None:
-        for key, value in (('lambda_bn', lambda_bn),
-                           ('lambda_adv', lambda_adv),
-                           ('lambda_oh', lambda_oh), ('lambda_ie', lambda_ie),
-                           ('generator_steps', generator_steps)):
-            if value < 0:
-                raise ValueError(f'`model.{key}` must be >= 0, got {value}')
+    def _check_schedule(student_steps: int, generator_steps: int) -> None:
         if student_steps < 1:
             raise ValueError('`model.student_steps` must be >= 1, got '
                              f'{student_steps}')
-        if generator_steps > 0 and max(lambda_bn, lambda_adv, lambda_oh,
-                                       lambda_ie) == 0:
-            raise ValueError('every generator loss weight (`model.lambda_*`) '
-                             'is 0: the generator would learn nothing; set '
-                             '`model.generator_steps=0` to keep it fixed')
-        if adversarial_form not in ('linear', 'log'):
-            raise ValueError("`model.adversarial_form` must be 'linear' or "
-                             f"'log', got {adversarial_form!r}")
+        if generator_steps < 0:
+            raise ValueError('`model.generator_steps` must be >= 0, got '
+                             f'{generator_steps}')
+
+    def _build_generator_losses(self, cfgs: dict) -> nn.ModuleDict:
+        """Build the weighted terms, drop those of weight 0, and attach the
+        rest to the teacher."""
+        losses = nn.ModuleDict()
+        for name, cfg in cfgs.items():
+            if cfg is None:
+                continue
+            try:
+                term = MODELS.build(cfg)
+            except (KeyError, TypeError, ValueError) as e:
+                raise type(e)(f'`model.generator_losses.{name}`: {e}') from e
+            if term.loss_weight == 0:
+                continue
+            term.loss_name = name
+            term.attach(self.teacher)
+            losses[name] = term
+        if self.generator_steps > 0 and not losses:
+            raise ValueError(
+                'every generator loss weight (`model.generator_losses.*.'
+                'loss_weight`) is 0: the generator would learn nothing; set '
+                '`model.generator_steps=0` to keep it fixed')
+        return losses
 
     def _check_pair(self) -> None:
         """Fail early if the generator, teacher and student do not fit."""
@@ -191,7 +193,7 @@ class DDAD(BaseModel):
     def init_weights(self) -> None:
         """Initialise student and generator; the teacher keeps its weights."""
         for module in (self.student, self.generator):
-            module = _unwrap(module)  # the runner initialises after wrapping
+            module = unwrap_model(module)  # the runner initialises after wrapping
             if hasattr(module, 'init_weights'):
                 module.init_weights()
 
@@ -201,7 +203,7 @@ class DDAD(BaseModel):
         self.teacher.eval()
         return self
 
-    # -------------------------------------------------------------- training
+    # -------------------------------------------------------------- synthesis
     def sample_latents(self, batch_size: int,
                        rng: torch.Generator) -> torch.Tensor:
         """Draw ``z ~ N(0, I)`` of shape (batch_size, latent_dim) on the
@@ -212,6 +214,104 @@ class DDAD(BaseModel):
             generator=rng,
             device=rng.device)
 
+    def synthesize(self,
+                   latents: torch.Tensor,
+                   teacher_features: bool = False) -> SyntheticBatch:
+        """Generate images from ``latents`` and run the teacher on them.
+
+        The one synthesis call: training steps, the visualisation hook and
+        the tools all go through it (or :meth:`sample`). Gradients flow to
+        the generator unless the caller disables them; the generator runs in
+        its current mode.
+
+        Args:
+            latents (Tensor): (N, latent_dim), on the model's device.
+            teacher_features (bool): Also record the teacher's features
+                before its head.
+
+        Returns:
+            SyntheticBatch: Images, teacher logits (and features), with the
+            student's logits and the discrepancy available on demand.
+        """
+        return self.label(self.generator(latents), teacher_features)
+
+    def label(self,
+              images: torch.Tensor,
+              teacher_features: bool = False,
+              dataset_meta: Optional[dict] = None) -> SyntheticBatch:
+        """Run the teacher on images of its normalised input space.
+
+        Args:
+            images (Tensor): (N, C, H, W), normalised.
+            teacher_features (bool): See :meth:`synthesize`.
+            dataset_meta (dict, optional): Class names (and palette) to use
+                when the teacher's checkpoint carries none.
+        """
+        if teacher_features:
+            logits, features = self.adapter.logits_and_features(
+                self.teacher, images)
+        else:
+            logits, features = self.adapter.logits(self.teacher, images), None
+        # the student is called unwrapped: under DDP a generator step must
+        # not expect a gradient reduction for its forward
+        student = unwrap_model(self.student)
+        return SyntheticBatch(
+            images, logits, features, self.adapter,
+            self.teacher.data_preprocessor,
+            self.dataset_meta or dataset_meta,
+            student_logits_fn=lambda x: self.adapter.logits(student, x),
+            discrepancy_fn=self.discrepancy)
+
+    @torch.no_grad()
+    def sample(self,
+               latents: torch.Tensor,
+               dataset_meta: Optional[dict] = None) -> SyntheticBatch:
+        """:meth:`synthesize` for inspection: no gradients, the generator in
+        eval mode (its BN statistics untouched), latents moved to the
+        model's device.
+
+        Args:
+            latents (Tensor): (N, latent_dim), on any device.
+            dataset_meta (dict, optional): As in :meth:`label`.
+        """
+        generator = self.generator
+        was_training = generator.training
+        generator.eval()
+        try:
+            return self.label(
+                self.generator(latents.to(self.device)),
+                dataset_meta=dataset_meta)
+        finally:
+            generator.train(was_training)
+
+    def labelled(self, images: List[torch.Tensor],
+                 dataset_meta: Optional[dict] = None) -> SyntheticBatch:
+        """The teacher's view of images as a dataset loads them (uint8,
+        (C, H, W) each): normalised by the teacher's preprocessor, then
+        :meth:`label`.
+
+        Args:
+            images (list[Tensor]): uint8 images, (C, H, W).
+            dataset_meta (dict, optional): As in :meth:`label`.
+        """
+        with torch.no_grad():
+            inputs = self.teacher.data_preprocessor(
+                dict(inputs=images), False)['inputs']
+            return self.label(inputs, dataset_meta=dataset_meta)
+
+    def parameter_counts(self) -> Dict[str, int]:
+        """Parameters of the teacher, the student and the generator."""
+        return {
+            name: sum(p.numel() for p in getattr(self, name).parameters())
+            for name in ('teacher', 'student', 'generator')
+        }
+
+    @property
+    def device(self) -> torch.device:
+        """The device of the student's parameters."""
+        return next(self.student.parameters()).device
+
+    # -------------------------------------------------------------- training
     def train_step(self, data: dict, optim_wrapper: OptimWrapperDict
                    ) -> Dict[str, torch.Tensor]:
         """One DDAD iteration: the student and generator steps of
@@ -243,44 +343,27 @@ class DDAD(BaseModel):
         """Update the student on generated images; G and T are constants."""
         z = self.sample_latents(data['batch_size'], data['rng'])
         with torch.no_grad():
-            images = self.generator(z)
-            teacher_logits = self.adapter.logits(self.teacher, images)
+            batch = self.synthesize(z)
         with optim_wrapper.optim_context(self.student):
-            student_logits = self.adapter.logits(self.student, images)
-            loss = self.discrepancy(student_logits, teacher_logits)
+            student_logits = self.adapter.logits(self.student, batch.images)
+            loss = self.discrepancy(student_logits, batch.teacher_logits)
         optim_wrapper.update_params(loss)
         return dict(loss_student=loss.detach())
 
     def _generator_step(self, data: dict, optim_wrapper: OptimWrapper
                         ) -> Dict[str, torch.Tensor]:
-        """Update the generator through the frozen teacher and student."""
+        """Update the generator through the frozen teacher and student with
+        the weighted sum of ``generator_losses``."""
         z = self.sample_latents(data['batch_size'], data['rng'])
-        # the student is called unwrapped: under DDP it must not expect a
-        # gradient reduction for this forward
-        student = _unwrap(self.student)
+        terms = self.generator_losses
         with optim_wrapper.optim_context(self.generator), \
-                _no_param_grad(student):
-            images = self.generator(z)
-            if self.lambda_bn > 0:
-                with self.bn_loss.recording():
-                    teacher_logits = self.adapter.logits(self.teacher, images)
-            else:
-                teacher_logits = self.adapter.logits(self.teacher, images)
-            losses: Dict[str, torch.Tensor] = {}
-            if self.lambda_bn > 0:
-                losses['loss_bn'] = self.lambda_bn * self.bn_loss()
-            if self.lambda_adv > 0:
-                student_logits = self.adapter.logits(student, images)
-                gap = self.discrepancy(student_logits, teacher_logits)
-                adv = -torch.log1p(gap) if self.adversarial_form == 'log' \
-                    else -gap
-                losses['loss_adv'] = self.lambda_adv * adv
-            if self.lambda_oh > 0:
-                losses['loss_oh'] = self.lambda_oh * self.one_hot_loss(
-                    teacher_logits)
-            if self.lambda_ie > 0:
-                losses['loss_ie'] = self.lambda_ie * self.entropy_loss(
-                    teacher_logits)
+                _no_param_grad(unwrap_model(self.student)):
+            with ExitStack() as stack:
+                for term in terms.values():
+                    stack.enter_context(term.recording())
+                batch = self.synthesize(
+                    z, any(t.needs_teacher_features for t in terms.values()))
+            losses = {name: term(batch) for name, term in terms.items()}
             loss = sum(losses.values())
             optim_wrapper.update_params(loss)
         logs = {k: v.detach() for k, v in losses.items()}
@@ -305,11 +388,6 @@ class DDAD(BaseModel):
     def test_step(self, data: Union[dict, tuple, list]) -> list:
         """Predict with the student, through its own data preprocessor."""
         return self.student.test_step(data)
-
-
-def _unwrap(module: nn.Module) -> nn.Module:
-    """The module inside a DDP wrapper (itself when not wrapped)."""
-    return module.module if is_model_wrapper(module) else module
 
 
 @contextmanager

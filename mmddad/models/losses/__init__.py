@@ -1,9 +1,12 @@
 # Copyright (c) mmddad contributors. All rights reserved.
+from .adversarial_loss import AdversarialLoss
+from .base_generator_loss import BaseGeneratorLoss
 from .bn_statistics_loss import BNStatisticsLoss, batch_mean_var
-from .dafl_losses import InformationEntropyLoss, OneHotLoss
+from .dafl_losses import ActivationLoss, InformationEntropyLoss, OneHotLoss
 from .discrepancy_losses import LogitsKLLoss, LogitsL1Loss
 
 __all__ = [
-    'BNStatisticsLoss', 'batch_mean_var', 'LogitsL1Loss', 'LogitsKLLoss',
-    'OneHotLoss', 'InformationEntropyLoss'
+    'BaseGeneratorLoss', 'BNStatisticsLoss', 'batch_mean_var',
+    'AdversarialLoss', 'LogitsL1Loss', 'LogitsKLLoss', 'OneHotLoss',
+    'InformationEntropyLoss', 'ActivationLoss'
 ]

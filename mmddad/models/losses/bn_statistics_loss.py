@@ -11,6 +11,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.hooks import RemovableHandle
 
 from mmddad.registry import MODELS
+from .base_generator_loss import BaseGeneratorLoss
 
 
 def batch_mean_var(x: torch.Tensor,
@@ -41,28 +42,40 @@ def batch_mean_var(x: torch.Tensor,
 
 
 @MODELS.register_module()
-class BNStatisticsLoss(nn.Module):
-    """Distance between a batch's statistics and a model's BN running stats.
+class BNStatisticsLoss(BaseGeneratorLoss):
+    """DDAD's first discriminator: distance between a generated batch's
+    statistics and the teacher's BatchNorm running statistics.
 
-    Forward hooks on every BatchNorm layer of the attached model record, for
-    the batch going through, the per-channel mean and biased variance of the
-    layer's input. The loss is
-    ``sum_l w_l * (||mu_l - running_mean_l||_2 + ||var_l - running_var_l||_2)``
-    with ``w_l = first_bn_multiplier`` for the first layer and 1 otherwise.
-    Hooks record only inside :meth:`recording`, so forwards that do not need
-    the loss cost nothing extra.
+    Forward hooks on every BatchNorm layer of the attached teacher record,
+    for the batch going through, the per-channel mean and biased variance of
+    the layer's input. Per layer ``l`` the distance is
+    ``D_l = ||mu_l - running_mean_l||_2 + ||var_l - running_var_l||_2``; the
+    loss is ``sum_l w_l * D_l`` (``layer_reduction='sum'``) or its mean over
+    the layers (``'mean'``), with ``w_l = first_bn_multiplier`` for the first
+    layer and 1 otherwise. Hooks record only inside :meth:`recording`, so
+    forwards that do not need the loss cost nothing extra.
 
     Args:
+        loss_weight (float): Multiplier of the term. Defaults to 1.
         first_bn_multiplier (float): Weight of the first BN layer, which sees
             the image most directly. Defaults to 1.
         global_batch (bool): Use the global batch's statistics under DDP (an
             all-reduce per layer). Defaults to False.
+        layer_reduction (str): ``'sum'`` or ``'mean'`` over the layers. The
+            mean keeps the term's scale independent of the teacher's depth.
+            Defaults to ``'sum'``.
     """
 
     def __init__(self,
+                 loss_weight: float = 1.0,
                  first_bn_multiplier: float = 1.0,
-                 global_batch: bool = False) -> None:
-        super().__init__()
+                 global_batch: bool = False,
+                 layer_reduction: str = 'sum') -> None:
+        super().__init__(loss_weight)
+        if layer_reduction not in ('sum', 'mean'):
+            raise ValueError("BNStatisticsLoss: `layer_reduction` must be "
+                             f"'sum' or 'mean', got {layer_reduction!r}")
+        self.layer_reduction = layer_reduction
         if first_bn_multiplier < 0:
             raise ValueError('BNStatisticsLoss: `first_bn_multiplier` must be '
                              f'>= 0, got {first_bn_multiplier}')
@@ -84,7 +97,11 @@ class BNStatisticsLoss(nn.Module):
             model (nn.Module): The teacher.
 
         Returns:
-            int: Number of layers hooked (0 if the model has no BatchNorm).
+            int: Number of layers hooked.
+
+        Raises:
+            ValueError: If ``model`` has no BatchNorm layer with running
+                statistics.
         """
         if self._handles:
             raise RuntimeError('BNStatisticsLoss is already attached; call '
@@ -97,6 +114,14 @@ class BNStatisticsLoss(nn.Module):
             weight = self.first_bn_multiplier if i == 0 else 1.0
             self._handles.append(
                 bn.register_forward_hook(self._make_hook(weight)))
+        if not bns:
+            raise ValueError(
+                f'`model.generator_losses.{self.loss_name}` '
+                f'({type(self).__name__}) reads the teacher\'s BatchNorm '
+                f'statistics, but the teacher ({type(model).__name__}) has no '
+                'BatchNorm layer with running statistics. Use a teacher with '
+                f'BatchNorm, or set `model.generator_losses.{self.loss_name}'
+                '.loss_weight=0` (DFAD).')
         return len(bns)
 
     def detach(self) -> None:
@@ -122,15 +147,16 @@ class BNStatisticsLoss(nn.Module):
     @contextmanager
     def recording(self) -> Iterator['BNStatisticsLoss']:
         """Record the statistics of the forwards run inside this block;
-        :meth:`forward` then returns their loss."""
+        :meth:`loss` then returns their loss."""
         self._records, self._recording = [], True
         try:
             yield self
         finally:
             self._recording = False
 
-    def forward(self) -> torch.Tensor:
-        """The loss of the last :meth:`recording` block (fp32 scalar).
+    def loss(self, batch=None) -> torch.Tensor:
+        """The unweighted loss of the last :meth:`recording` block (fp32
+        scalar); ``batch`` is not read: the hooks saw the teacher's forward.
 
         Each recorded forward is consumed once.
         """
@@ -139,4 +165,6 @@ class BNStatisticsLoss(nn.Module):
                 'BNStatisticsLoss: nothing was recorded; run the teacher '
                 'inside `with loss.recording():` after `attach(teacher)`')
         records, self._records = self._records, []
-        return torch.stack(records).sum()
+        stacked = torch.stack(records)
+        return stacked.sum() if self.layer_reduction == 'sum' \
+            else stacked.mean()

@@ -1,7 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """The one place that knows how to read logits out of a task's models."""
 from abc import ABCMeta, abstractmethod
-from typing import List
+from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -36,6 +36,40 @@ class BaseTaskAdapter(metaclass=ABCMeta):
         Returns:
             Tensor: (N, num_classes, ...), class dim at 1.
         """
+
+    def logits_and_features(self, model: nn.Module, inputs: torch.Tensor
+                            ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Logits and the features the model's head reads.
+
+        The features are the output of the neck (or of the backbone when
+        there is no neck), recorded by a forward hook during the one forward
+        :meth:`logits` runs; the last one of a tuple of stages.
+
+        Args:
+            model (nn.Module): An unwrapped teacher or student.
+            inputs (Tensor): (N, C, H, W), normalised.
+
+        Returns:
+            tuple[Tensor, Tensor]: Logits as :meth:`logits`, and features
+            (N, C', ...).
+        """
+        module = getattr(model, 'neck', None) or getattr(
+            model, 'backbone', None)
+        if module is None:
+            raise TypeError(f'{type(model).__name__} has no `neck` or '
+                            '`backbone` whose output could be read')
+        seen: List[Optional[torch.Tensor]] = [None]
+
+        def hook(_module: nn.Module, _inputs, output) -> None:
+            seen[0] = output[-1] if isinstance(output, (tuple, list)) \
+                else output
+
+        handle = module.register_forward_hook(hook)
+        try:
+            logits = self.logits(model, inputs)
+        finally:
+            handle.remove()
+        return logits, seen[0]
 
     @abstractmethod
     def draw_predictions(self, images: List[np.ndarray],

@@ -1,0 +1,65 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""What every script in ``tools/`` shares: options, start-up, config."""
+import argparse
+import os
+import os.path as osp
+from typing import Optional
+
+from mmengine.config import Config, DictAction
+
+from .malloc_tuning import tune_malloc
+from .safe_checkpoint import TRUST_ENV
+
+
+def add_cfg_options(parser: argparse.ArgumentParser) -> None:
+    """``--cfg-options key=value ...`` (merged into the config)."""
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override settings in the config, key=value pairs in xxx=yyy '
+        'format')
+
+
+def add_trust_option(parser: argparse.ArgumentParser) -> None:
+    """``--trust-checkpoints`` (full unpickling)."""
+    parser.add_argument(
+        '--trust-checkpoints',
+        action='store_true',
+        help='load checkpoints with full unpickling (can run arbitrary code '
+        'from the file); by default only the types OpenMMLab checkpoints '
+        'hold are allowed')
+
+
+def add_launcher_options(parser: argparse.ArgumentParser) -> None:
+    """``--launcher`` and ``--local-rank`` of distributed runs."""
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def start_tool(args: argparse.Namespace) -> None:
+    """Process set-up shared by the tools: glibc malloc tuning, the
+    checkpoint trust switch and ``LOCAL_RANK`` (from the parsed options
+    that exist)."""
+    tune_malloc()
+    if getattr(args, 'trust_checkpoints', False):
+        os.environ[TRUST_ENV] = '1'
+    if hasattr(args, 'local_rank') and 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+
+
+def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
+    """Read a config file and merge ``--cfg-options`` into it."""
+    cfg = Config.fromfile(path)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def default_work_dir(config: str) -> str:
+    """MMEngine's convention: ``work_dirs/<config name>``."""
+    return osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
