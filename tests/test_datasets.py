@@ -68,3 +68,40 @@ def test_mnist_canvas_seg_digits_are_separate_widened_and_fixed():
     assert wide_area > 1.5 * thin_area
     with pytest.raises(ValueError, match='label_margin'):
         MNISTCanvasSeg(split='test', label_margin=-1)
+
+
+def test_mnist100_splits_labels_balance_and_determinism():
+    from mmddad.datasets import MNIST100
+    train, test = MNIST100(split='train'), MNIST100(split='test')
+    assert len(train) == 10000 and len(test) == 2000
+    assert train.metainfo['classes'][7] == '07'
+    # digit-level disjointness: no digit of the file in both splits
+    train_rows = {r for i in range(len(train))
+                  for r in train.get_data_info(i)['digits']}
+    test_rows = {r for i in range(len(test))
+                 for r in test.get_data_info(i)['digits']}
+    assert train_rows and test_rows and not train_rows & test_rows
+    _, _, mnist_train_rows = MNIST5k(split='train', pad=0).split_digits()
+    assert train_rows <= set(mnist_train_rows.tolist())
+    # label arithmetic: 10 * left + right, checked against the digits' labels
+    table = np.loadtxt(test.data_file, delimiter=',', dtype=np.int64)
+    images, _, rows = MNIST5k(split='test', pad=0).split_digits()
+    by_row = dict(zip(rows.tolist(), images))
+    for i in range(0, len(test), 97):
+        info = test.get_data_info(i)
+        left, right = (int(table[r, -1]) for r in info['digits'])
+        assert info['gt_label'] == 10 * left + right
+        assert info['img'].shape == (32, 32) and info['img'].dtype == np.uint8
+        pair = [by_row[r] for r in info['digits']]
+        assert np.array_equal(info['img'], test.compose(*pair))
+    # balance: the same count for every class
+    counts = np.bincount([test.get_data_info(i)['gt_label']
+                          for i in range(len(test))], minlength=100)
+    assert (counts == 20).all()
+    # determinism: a second build is identical
+    again = MNIST100(split='test')
+    assert all(
+        np.array_equal(again.get_data_info(i)['img'],
+                       test.get_data_info(i)['img']) for i in range(0, 2000, 50))
+    with pytest.raises(ValueError, match='per_class'):
+        MNIST100(split='test', per_class=0)

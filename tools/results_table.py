@@ -15,6 +15,7 @@ in ``WORK_ROOT/results.json`` so an interrupted run resumes where it stopped.
 Examples::
 
     python tools/results_table.py --seeds 0 1 2               # classification
+    python tools/results_table.py --task mnist100 --seeds 0 1 2
     python tools/results_table.py --task segmentation --seeds 0 1 2
 """
 import argparse
@@ -45,12 +46,33 @@ TABLES: Dict[str, dict] = dict(
         data_free=[
             ('Student by DDAD (ours)',
              'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py'),
-            ('Student by DFAD (`lambda_bn=0`)',
+            ('Student by DFAD (no BN term)',
              'configs/dfad/dfad_resnet18-w16_resnet18-w8_mnist5k.py'),
-            ('Student by DeepInversion-style (`lambda_adv=0`)',
+            ('Student by DeepInversion-style (no adversarial term)',
              'configs/deepinv/deepinv_resnet18-w16_resnet18-w8_mnist5k.py'),
             ('Student by KD on Gaussian noise (floor)',
              'configs/noise_kd/noise-kd_resnet18-w16_resnet18-w8_mnist5k.py'),
+        ]),
+    mnist100=dict(
+        metric='accuracy/top1',
+        title='top-1 (%)',
+        supervised=[
+            ('Teacher ResNet-18 (1/4 width), real data',
+             'configs/teachers/resnet18-w16_mnist100.py'),
+            ('Student ResNet-18 (1/8 width), real data',
+             'configs/teachers/resnet18-w8_mnist100.py'),
+        ],
+        data_free=[
+            ('Student by DDAD (ours)',
+             'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist100.py'),
+            ('Student by DFAD (no BN term)',
+             'configs/dfad/dfad_resnet18-w16_resnet18-w8_mnist100.py'),
+            ('Student by DeepInversion-style (no adversarial term)',
+             'configs/deepinv/deepinv_resnet18-w16_resnet18-w8_mnist100.py'),
+            ('Student by DAFL-like (one-hot, activation, entropy)',
+             'configs/dafl/dafl_resnet18-w16_resnet18-w8_mnist100.py'),
+            ('Student by KD on Gaussian noise (floor)',
+             'configs/noise_kd/noise-kd_resnet18-w16_resnet18-w8_mnist100.py'),
         ]),
     segmentation=dict(
         metric='mIoU',
@@ -64,7 +86,7 @@ TABLES: Dict[str, dict] = dict(
         data_free=[
             ('Student by DDAD (ours)',
              'configs/ddad/ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py'),
-            ('Student by DFAD (`lambda_bn=0`)',
+            ('Student by DFAD (no BN term)',
              'configs/dfad/dfad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py'),
         ]),
 )
