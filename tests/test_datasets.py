@@ -102,6 +102,7 @@ def test_mnist100_splits_labels_balance_and_determinism():
     again = MNIST100(split='test')
     assert all(
         np.array_equal(again.get_data_info(i)['img'],
-                       test.get_data_info(i)['img']) for i in range(0, 2000, 50))
+                       test.get_data_info(i)['img'])
+        for i in range(0, 2000, 50))
     with pytest.raises(ValueError, match='per_class'):
         MNIST100(split='test', per_class=0)

@@ -1,5 +1,5 @@
 # DDAD on CIFAR-10: the MMPretrain model-zoo ResNet-34 (95.34 top-1) ->
-# ResNet-18 from scratch, METHOD.md's DFAD-lineage schedule (batch 256,
+# ResNet-18 from scratch, the DFAD-lineage CIFAR schedule (batch 256,
 # 25k iterations). Only the 10,000 test images are read (evaluation);
 # put CIFAR-10 under data/cifar10 as MMPretrain expects.
 #   python tools/train.py configs/ddad/ddad_resnet34_resnet18_cifar10.py

@@ -5,8 +5,10 @@ from .mnist5k import MNIST5k, find_mnist5k_file
 from .mnist100 import MNIST100
 from .mnist_canvas_seg import MNISTCanvasSeg
 from .nyuv2 import NYUv2Dataset
+from .png_seg_dataset import PNGSegDataset, make_split_dirs
 
 __all__ = [
     'CamVidDataset', 'MNIST5k', 'MNIST100', 'MNISTCanvasSeg', 'NYUv2Dataset',
-    'find_mnist5k_file', 'val_dataset_meta'
+    'find_mnist5k_file', 'val_dataset_meta', 'PNGSegDataset',
+    'make_split_dirs'
 ]

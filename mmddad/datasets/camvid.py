@@ -1,12 +1,11 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """CamVid with the 11 classes of the SegNet benchmark."""
-from mmseg.datasets import BaseSegDataset
-
 from mmddad.registry import DATASETS
+from .png_seg_dataset import PNGSegDataset
 
 
 @DATASETS.register_module()
-class CamVidDataset(BaseSegDataset):
+class CamVidDataset(PNGSegDataset):
     """CamVid (Brostow et al., 2009) as used by SegNet, DFAD and DDAD.
 
     11 classes at 360x480; the SegNet "void" label (11) is stored as 255 and
@@ -17,11 +16,7 @@ class CamVidDataset(BaseSegDataset):
           img_dir/{train,val,test}/<name>.png   # 367 / 101 / 233 images
           ann_dir/{train,val,test}/<name>.png   # label ids 0-10, 255 = void
 
-    Args:
-        img_suffix (str): Suffix of images. Defaults to ``'.png'``.
-        seg_map_suffix (str): Suffix of label maps. Defaults to ``'.png'``.
-        **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`
-            (``data_root``, ``data_prefix``, ``pipeline``, ...).
+    Args: see :class:`PNGSegDataset`.
     """
 
     METAINFO = dict(
@@ -31,13 +26,3 @@ class CamVidDataset(BaseSegDataset):
                  [128, 64, 128], [60, 40, 222], [128, 128, 0],
                  [192, 128, 128], [64, 64, 128], [64, 0, 128], [64, 64, 0],
                  [0, 128, 192]])
-
-    def __init__(self,
-                 img_suffix: str = '.png',
-                 seg_map_suffix: str = '.png',
-                 **kwargs) -> None:
-        super().__init__(
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            reduce_zero_label=False,
-            **kwargs)

@@ -1,12 +1,11 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """NYU Depth v2 semantic segmentation with the 13-class labels."""
-from mmseg.datasets import BaseSegDataset
-
 from mmddad.registry import DATASETS
+from .png_seg_dataset import PNGSegDataset
 
 
 @DATASETS.register_module()
-class NYUv2Dataset(BaseSegDataset):
+class NYUv2Dataset(PNGSegDataset):
     """NYUv2 (Silberman et al., 2012), 13 classes (Couprie et al., 2013),
     the 795 / 654 train / test split, 480x640 RGB.
 
@@ -32,13 +31,3 @@ class NYUv2Dataset(BaseSegDataset):
                  [222, 241, 23], [255, 205, 205], [0, 223, 228],
                  [106, 135, 204], [116, 28, 41], [240, 35, 235],
                  [0, 166, 156], [249, 139, 0], [225, 228, 194]])
-
-    def __init__(self,
-                 img_suffix: str = '.png',
-                 seg_map_suffix: str = '.png',
-                 **kwargs) -> None:
-        super().__init__(
-            img_suffix=img_suffix,
-            seg_map_suffix=seg_map_suffix,
-            reduce_zero_label=False,
-            **kwargs)

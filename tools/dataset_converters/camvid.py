@@ -31,6 +31,8 @@ import cv2
 import numpy as np
 from mmengine.utils import ProgressBar
 
+from mmddad.datasets import make_split_dirs
+
 SPLITS = ('train', 'val', 'test')
 NUM_CLASSES = 11
 VOID = 11
@@ -101,10 +103,7 @@ def convert_label(ann_path: str, img_shape: tuple) -> np.ndarray:
 def convert_split(camvid_dir: str, out_dir: str, split: str) -> int:
     """Convert one split; returns the number of images written."""
     pairs = find_pairs(camvid_dir, split)
-    img_out = osp.join(out_dir, 'img_dir', split)
-    ann_out = osp.join(out_dir, 'ann_dir', split)
-    os.makedirs(img_out, exist_ok=True)
-    os.makedirs(ann_out, exist_ok=True)
+    img_out, ann_out = make_split_dirs(out_dir, split)
     progress = ProgressBar(len(pairs))
     for pair in pairs:
         stem = osp.splitext(osp.basename(pair['img']))[0]

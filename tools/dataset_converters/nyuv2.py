@@ -27,7 +27,6 @@ Example::
 """
 import argparse
 import importlib
-import os
 import os.path as osp
 import sys
 from typing import Dict, List, Optional
@@ -35,6 +34,8 @@ from typing import Dict, List, Optional
 import cv2
 import numpy as np
 from mmengine.utils import ProgressBar
+
+from mmddad.datasets import make_split_dirs
 
 IGNORE_INDEX = 255
 NUM_RAW_CLASSES = 894
@@ -149,10 +150,7 @@ def convert(labeled_mat: str, mapping40: str, splits_mat: str, out_dir: str,
                 f'labels (N, W, H), got {images.shape} and {labels.shape}')
         splits = load_splits(splits_mat, images.shape[0])
         for split, indices in splits.items():
-            img_out = osp.join(out_dir, 'img_dir', split)
-            ann_out = osp.join(out_dir, 'ann_dir', split)
-            os.makedirs(img_out, exist_ok=True)
-            os.makedirs(ann_out, exist_ok=True)
+            img_out, ann_out = make_split_dirs(out_dir, split)
             progress = ProgressBar(len(indices))
             for i in indices:
                 # stored column-major: (C, W, H) -> (H, W, C)

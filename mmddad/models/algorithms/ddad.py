@@ -113,12 +113,11 @@ class DDAD(BaseModel):
     # ------------------------------------------------------------------ set-up
     @staticmethod
     def _check_schedule(student_steps: int, generator_steps: int) -> None:
-        if student_steps < 1:
-            raise ValueError('`model.student_steps` must be >= 1, got '
-                             f'{student_steps}')
-        if generator_steps < 0:
-            raise ValueError('`model.generator_steps` must be >= 0, got '
-                             f'{generator_steps}')
+        for key, value, least in (('student_steps', student_steps, 1),
+                                  ('generator_steps', generator_steps, 0)):
+            if value < least:
+                raise ValueError(f'`model.{key}` must be >= {least}, got '
+                                 f'{value}')
 
     def _build_generator_losses(self, cfgs: dict) -> nn.ModuleDict:
         """Build the weighted terms, drop those of weight 0, and attach the
@@ -193,7 +192,8 @@ class DDAD(BaseModel):
     def init_weights(self) -> None:
         """Initialise student and generator; the teacher keeps its weights."""
         for module in (self.student, self.generator):
-            module = unwrap_model(module)  # the runner initialises after wrapping
+            # the runner initialises after wrapping
+            module = unwrap_model(module)
             if hasattr(module, 'init_weights'):
                 module.init_weights()
 

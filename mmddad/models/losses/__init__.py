@@ -3,10 +3,11 @@ from .adversarial_loss import AdversarialLoss
 from .base_generator_loss import BaseGeneratorLoss
 from .bn_statistics_loss import BNStatisticsLoss, batch_mean_var
 from .dafl_losses import ActivationLoss, InformationEntropyLoss, OneHotLoss
-from .discrepancy_losses import LogitsKLLoss, LogitsL1Loss
+from .discrepancy_losses import (BaseDiscrepancyLoss, LogitsKLLoss,
+                                 LogitsL1Loss)
 
 __all__ = [
     'BaseGeneratorLoss', 'BNStatisticsLoss', 'batch_mean_var',
-    'AdversarialLoss', 'LogitsL1Loss', 'LogitsKLLoss', 'OneHotLoss',
-    'InformationEntropyLoss', 'ActivationLoss'
+    'AdversarialLoss', 'BaseDiscrepancyLoss', 'LogitsL1Loss', 'LogitsKLLoss',
+    'OneHotLoss', 'InformationEntropyLoss', 'ActivationLoss'
 ]

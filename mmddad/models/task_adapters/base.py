@@ -18,11 +18,13 @@ class BaseTaskAdapter(metaclass=ABCMeta):
 
     #: Name of the task, used in error messages.
     task: str = ''
+    #: The base class of the task's models.
+    model_type: type = nn.Module
 
     @classmethod
-    @abstractmethod
     def accepts(cls, model: nn.Module) -> bool:
-        """Whether ``model`` is of this adapter's task."""
+        """Whether ``model`` is of this adapter's task (a ``model_type``)."""
+        return isinstance(model, cls.model_type)
 
     @abstractmethod
     def logits(self, model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:

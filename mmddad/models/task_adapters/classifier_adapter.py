@@ -22,11 +22,7 @@ class ClassifierAdapter(BaseTaskAdapter):
     head's class scores of shape (N, num_classes)."""
 
     task = 'classification'
-
-    @classmethod
-    def accepts(cls, model: nn.Module) -> bool:
-        """Whether ``model`` is an MMPretrain classifier."""
-        return isinstance(model, BaseClassifier)
+    model_type = BaseClassifier
 
     def logits(self, model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
         """See :meth:`BaseTaskAdapter.logits`."""

@@ -26,11 +26,7 @@ class SegmentorAdapter(BaseTaskAdapter):
     """
 
     task = 'semantic segmentation'
-
-    @classmethod
-    def accepts(cls, model: nn.Module) -> bool:
-        """Whether ``model`` is an MMSegmentation segmentor."""
-        return isinstance(model, BaseSegmentor)
+    model_type = BaseSegmentor
 
     def logits(self, model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
         """See :meth:`BaseTaskAdapter.logits`."""
