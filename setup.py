@@ -1,8 +1,15 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Packaging of mmddad, an OpenMMLab plug-in for data-free distillation."""
+import os
 import os.path as osp
+import shutil
+import sys
 
 from setuptools import find_packages, setup
+
+#: What OpenMMLab's `mim` reads from an installed package, under
+#: ``mmddad/.mim``: the configs, the tools and the model index.
+MIM_FILES = ('configs', 'tools', 'model-index.yml')
 
 
 def get_version() -> str:
@@ -13,6 +20,38 @@ def get_version() -> str:
     return scope['__version__']
 
 
+def add_mim_extension() -> None:
+    """Put :data:`MIM_FILES` under ``mmddad/.mim``, as OpenMMLab packages
+    do, so ``mim train mmddad CONFIG`` and ``mim search mmddad`` find them:
+    symbolic links for an editable install (``develop``, ``editable_wheel``),
+    copies when a wheel or sdist is built (a non-editable ``pip install .``).
+    """
+    if any(cmd in sys.argv for cmd in ('develop', 'editable_wheel')):
+        mode = 'symlink'
+    elif any(cmd in sys.argv for cmd in ('sdist', 'bdist_wheel', 'build',
+                                         'install')):
+        mode = 'copy'
+    else:
+        return
+    root = osp.dirname(osp.abspath(__file__))
+    mim_dir = osp.join(root, 'mmddad', '.mim')
+    os.makedirs(mim_dir, exist_ok=True)
+    for name in MIM_FILES:
+        src, dst = osp.join(root, name), osp.join(mim_dir, name)
+        if osp.islink(dst) or osp.isfile(dst):
+            os.remove(dst)
+        elif osp.isdir(dst):
+            shutil.rmtree(dst)
+        if mode == 'symlink':
+            os.symlink(osp.relpath(src, mim_dir), dst)
+        elif osp.isdir(src):
+            shutil.copytree(src, dst, ignore=shutil.ignore_patterns(
+                '__pycache__', '*.pyc'))
+        else:
+            shutil.copyfile(src, dst)
+
+
+add_mim_extension()
 setup(
     name='mmddad',
     version=get_version(),
@@ -23,6 +62,7 @@ setup(
     license='Apache License 2.0',
     packages=find_packages(exclude=('configs', 'tools', 'tests')),
     include_package_data=True,
+    package_data={'mmddad': ['.mim/**/*', '.mim/*']},
     python_requires='>=3.8',
     install_requires=[
         'torch>=2.0',
@@ -40,7 +80,7 @@ setup(
     extras_require={
         # tools/dataset_converters/nyuv2.py reads NYU's .mat files
         'converters': ['h5py', 'scipy'],
-        'tests': ['pytest>=7', 'pytest-timeout', 'h5py', 'scipy'],
+        'tests': ['pytest>=7', 'pytest-timeout', 'h5py', 'scipy', 'openmim'],
         'tensorboard': ['tensorboard'],
     },
     zip_safe=False,

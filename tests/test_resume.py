@@ -159,3 +159,70 @@ def test_non_finite_loss_stops_before_saving(tmp_path, teacher_checkpoint):
         runner.train()
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
     assert not osp.isfile(osp.join(work, 'iter_4.pth'))
+
+
+def _truncate(path: str) -> None:
+    """Cut a file to half its size, as an interrupted copy leaves it."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+
+
+def test_resume_selection_skips_damaged_checkpoints(tmp_path):
+    from mmddad.utils import checkpoint_damage, select_resume_checkpoint
+    work = tmp_path / 'run'
+    work.mkdir()
+    for it in (2, 4):
+        torch.save(dict(meta=dict(iter=it), state_dict={}),
+                   work / f'iter_{it}.pth')
+    _truncate(str(work / 'iter_4.pth'))
+    (work / 'last_checkpoint').write_text(str(work / 'iter_4.pth'))
+    assert 'not a complete checkpoint' in checkpoint_damage(
+        str(work / 'iter_4.pth'))
+    assert checkpoint_damage(str(work / 'iter_2.pth')) is None
+    with pytest.warns(UserWarning, match='(?s)iter_2.pth.*skipped.*iter_4'):
+        chosen = select_resume_checkpoint(str(work))
+    assert chosen == str(work / 'iter_2.pth')
+    # a damaged file asked for by name: an error naming it and the good one
+    with pytest.raises(ValueError,
+                       match='(?s)iter_4.pth.*cannot resume.*iter_2.pth'):
+        select_resume_checkpoint(str(work), str(work / 'iter_4.pth'))
+    # every checkpoint damaged: an error, not a silent restart
+    _truncate(str(work / 'iter_2.pth'))
+    with pytest.raises(ValueError, match='no checkpoint .* can be loaded'):
+        select_resume_checkpoint(str(work))
+    assert select_resume_checkpoint(str(tmp_path / 'empty')) is None
+
+
+def test_train_resume_falls_back_to_the_newest_intact_checkpoint(
+        tmp_path, teacher_checkpoint):
+    work = str(tmp_path / 'damaged')
+    args = [
+        sys.executable,
+        osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
+        '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
+        'train_cfg.val_interval=1000', 'train_dataloader.batch_size=8',
+        'model.student_steps=1', 'model.generator.base_channels=16',
+        'default_hooks.checkpoint.interval=2',
+        'default_hooks.checkpoint.max_keep_ckpts=5'
+    ]
+    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
+    first = subprocess.run(args + ['train_cfg.max_iters=4'], cwd=REPO_ROOT,
+                           env=env, capture_output=True, text=True,
+                           timeout=600)
+    assert first.returncode == 0, first.stderr[-3000:]
+    _truncate(osp.join(work, 'iter_4.pth'))  # last_checkpoint names it
+    done = subprocess.run(
+        args[:5] + ['--resume'] + args[5:] + ['train_cfg.max_iters=6'],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-3000:]
+    assert 'skipped' in log and 'iter_4.pth' in log
+    assert 'resumed epoch: 0, iter: 2' in log
+    assert osp.isfile(osp.join(work, 'iter_6.pth'))
+    bad = subprocess.run(
+        args[:5] + ['--resume', osp.join(work, 'missing.pth')] + args[5:],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert bad.returncode != 0
+    assert 'missing.pth' in bad.stderr and 'iter_6.pth' in bad.stderr

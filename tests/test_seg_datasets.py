@@ -219,3 +219,14 @@ def test_nyuv2_ddad_command_starts(tmp_path):
     assert any('loss_bn' in r for r in records)
     val = [r for r in records if 'mIoU' in r]
     assert len(val) == 1 and 0 <= val[0]['mIoU'] <= 100
+
+
+def test_missing_data_folder_names_the_converter(tmp_path):
+    for name, converter in (('CamVidDataset', 'dataset_converters/camvid.py'),
+                            ('NYUv2Dataset', 'dataset_converters/nyuv2.py')):
+        with pytest.raises(FileNotFoundError,
+                           match=f'(?s)img_dir/val.*{converter}'):
+            DATASETS.build(
+                dict(type=name, data_root=str(tmp_path / 'nowhere'),
+                     data_prefix=dict(img_path='img_dir/val',
+                                      seg_map_path='ann_dir/val')))

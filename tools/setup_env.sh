@@ -61,9 +61,15 @@ mmddad_is_here() {
   [[ "$found" == "$REPO_ROOT" ]]
 }
 
+# OpenMMLab's `mim` finds configs and tools under mmddad/.mim (made by the
+# editable install) and is installed with the tests extra.
+mim_ready() {
+  [[ -e "$REPO_ROOT/mmddad/.mim/configs" ]] && "$PYTHON" -c 'import mim' 2>/dev/null
+}
+
 # Fast path: everything already there.
 if has_version torch "$TORCH_VERSION" && has_version mmcv "$MMCV_VERSION" \
-    && mmddad_is_here && final_check 2>/dev/null; then
+    && mmddad_is_here && mim_ready && final_check 2>/dev/null; then
   exit 0
 fi
 

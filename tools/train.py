@@ -8,7 +8,8 @@ from mmengine.runner import Runner
 from mmddad.utils import (add_cfg_options, add_launcher_options,
                           add_trust_option, default_work_dir, enable_amp,
                           init_cpu_process_group, load_tool_config,
-                          shutdown_process_group, start_tool)
+                          select_resume_checkpoint, shutdown_process_group,
+                          start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,12 +50,11 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = default_work_dir(args.config)
     if args.amp:
         enable_amp(cfg, dtype=args.amp_dtype)
-    if args.resume == 'auto':
+    if args.resume is not None:
+        # never a damaged checkpoint: automatically, the newest intact one
+        requested = None if args.resume == 'auto' else args.resume
         cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
+        cfg.load_from = select_resume_checkpoint(cfg.work_dir, requested)
     if args.no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None

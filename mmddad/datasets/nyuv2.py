@@ -23,6 +23,9 @@ class NYUv2Dataset(PNGSegDataset):
         **kwargs: Passed to :class:`mmseg.datasets.BaseSegDataset`.
     """
 
+    CONVERTER = ('python tools/dataset_converters/nyuv2.py '
+                 'nyu_depth_v2_labeled.mat --mapping40 classMapping40.mat '
+                 '--splits splits.mat -o data/nyuv2')
     METAINFO = dict(
         classes=('bed', 'books', 'ceiling', 'chair', 'floor', 'furniture',
                  'objects', 'picture', 'sofa', 'table', 'tv', 'wall',

@@ -12,6 +12,9 @@ class PNGSegDataset(BaseSegDataset):
     label maps whose ids are the class indices (255 ignored), as the
     converters in ``tools/dataset_converters/`` write them.
 
+    A missing image folder is reported with the command that makes it
+    (``CONVERTER``).
+
     Args:
         img_suffix (str): Suffix of images. Defaults to ``'.png'``.
         seg_map_suffix (str): Suffix of label maps. Defaults to ``'.png'``.
@@ -19,10 +22,22 @@ class PNGSegDataset(BaseSegDataset):
             (``data_root``, ``data_prefix``, ``pipeline``, ...).
     """
 
+    #: The README's command that writes the folders, for error messages.
+    CONVERTER: str = ''
+
     def __init__(self,
                  img_suffix: str = '.png',
                  seg_map_suffix: str = '.png',
                  **kwargs) -> None:
+        img_dir = osp.join(
+            kwargs.get('data_root') or '',
+            (kwargs.get('data_prefix') or {}).get('img_path', ''))
+        if not kwargs.get('lazy_init') and not osp.isdir(img_dir):
+            raise FileNotFoundError(
+                f'{type(self).__name__}: image folder "{img_dir}" '
+                '(`data_root` + `data_prefix.img_path`) does not exist. '
+                f'Prepare the data set with `{self.CONVERTER}` (see the '
+                'README), or set `data_root` to where it is.')
         super().__init__(
             img_suffix=img_suffix,
             seg_map_suffix=seg_map_suffix,

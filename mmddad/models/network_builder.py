@@ -45,6 +45,18 @@ def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
     return model_cfg, model_cfg.get('_scope_', cfg.get('default_scope'))
 
 
+def _recipe_hint(cfg_path: Optional[str]) -> str:
+    """How to make a missing checkpoint with the local recipe that names the
+    network (empty for model-zoo configs, whose weights come from a URL)."""
+    if not cfg_path or '::' in cfg_path:
+        return ''
+    recipe = osp.relpath(cfg_path)
+    return (f' It is written by training its recipe "{recipe}": run '
+            f'`python tools/train.py {recipe}` first (or `python '
+            'tools/distill.py CONFIG`, which trains a missing teacher '
+            'itself), or point the key at an existing checkpoint.')
+
+
 def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
     """Build a network from ``spec`` and load its checkpoint.
 
@@ -70,7 +82,8 @@ def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
         is_url = str(checkpoint).startswith(('http://', 'https://'))
         if not is_url and not osp.isfile(checkpoint):
             raise FileNotFoundError(
-                f'`{key}.checkpoint`: file "{checkpoint}" does not exist')
+                f'`{key}.checkpoint`: file "{checkpoint}" does not exist.'
+                + _recipe_hint(spec.get('cfg_path')))
         try:
             ckpt = load_checkpoint(
                 model, checkpoint, map_location='cpu', strict=True)

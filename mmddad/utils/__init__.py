@@ -4,6 +4,7 @@ from .atomic_file_backend import AtomicLocalBackend, atomic_write
 from .config_loading import load_config
 from .cpu_distributed import init_cpu_process_group, shutdown_process_group
 from .malloc_tuning import tune_malloc
+from .resume_checkpoint import checkpoint_damage, select_resume_checkpoint
 from .tool_cli import (add_cfg_options, add_launcher_options, add_trust_option,
                        default_work_dir, load_tool_config, start_tool)
 from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
@@ -16,5 +17,6 @@ __all__ = [
     'load_config', 'safe_torch_load', 'shutdown_process_group',
     'trust_checkpoints', 'tune_malloc', 'add_cfg_options',
     'add_launcher_options', 'add_trust_option', 'default_work_dir',
-    'load_tool_config', 'start_tool'
+    'load_tool_config', 'start_tool', 'checkpoint_damage',
+    'select_resume_checkpoint'
 ]

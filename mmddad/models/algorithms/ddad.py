@@ -104,9 +104,9 @@ class DDAD(BaseModel):
         self.generator_losses = self._build_generator_losses(generator_losses)
         self._check_pair()
         self.dataset_meta = getattr(self.teacher, 'dataset_meta', None)
-        # Checkpoints hold no teacher weights: the teacher comes from its own
-        # checkpoint, and resuming must not depend on it.
-        self._register_state_dict_hook(_drop_teacher_state)
+        # Checkpoints hold no teacher weights (the teacher comes from its own
+        # checkpoint) and the same keys with or without DDP wrappers.
+        self._register_state_dict_hook(_checkpoint_state)
         self._register_load_state_dict_pre_hook(
             _fill_teacher_state, with_module=True)
 
@@ -404,11 +404,25 @@ def _no_param_grad(module: nn.Module) -> Iterator[None]:
             p.requires_grad_(True)
 
 
-def _drop_teacher_state(module: DDAD, state_dict: dict, prefix: str,
-                        local_metadata: dict) -> None:
-    """State-dict hook: leave the frozen teacher out of checkpoints."""
+def _checkpoint_state(module: DDAD, state_dict: dict, prefix: str,
+                      local_metadata: dict) -> None:
+    """State-dict hook: leave the frozen teacher out, and drop the DDP
+    wrappers' ``module.`` from the student's and generator's keys.
+
+    Checkpoints then have one key layout whatever the number of processes:
+    MMEngine's loader unwraps DDP submodules and expects these keys, so a
+    distributed run resumes (and a single process loads its checkpoints),
+    and ``tools/export_student.py`` gets plain student keys.
+    """
     for key in [k for k in state_dict if k.startswith(prefix + 'teacher.')]:
         del state_dict[key]
+    for name in (STUDENT, GENERATOR):
+        wrapped = f'{prefix}{name}.module.'
+        if not any(k.startswith(wrapped) for k in state_dict):
+            continue
+        for key in [k for k in state_dict if k.startswith(wrapped)]:
+            state_dict[f'{prefix}{name}.{key[len(wrapped):]}'] = \
+                state_dict.pop(key)
 
 
 def _fill_teacher_state(module: DDAD, state_dict: dict, prefix: str, *args
