@@ -48,6 +48,18 @@ class _StopAfter(Hook):
             runner.train_loop.stop_training = True
 
 
+def train_command(work: str, teacher_checkpoint: str, *options: str) -> list:
+    """``tools/train.py`` on a tiny embedded DDAD run; ``args[:5] +
+    ['--resume'] + args[5:]`` resumes it."""
+    return [
+        sys.executable,
+        osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
+        '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
+        'train_cfg.val_interval=1000', 'train_dataloader.batch_size=8',
+        'model.generator.base_channels=16', *options
+    ]
+
+
 def trained_state(path: str) -> dict:
     ckpt = torch.load(path, weights_only=False)
     return ckpt['state_dict'], ckpt['optimizer']
@@ -88,17 +100,12 @@ def test_resume_is_bit_identical(tmp_path, teacher_checkpoint):
 
 def test_sigkill_then_resume(tmp_path, teacher_checkpoint):
     work = str(tmp_path / 'killed')
-    args = [
-        sys.executable,
-        osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
-        '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
-        'train_cfg.max_iters=120', 'train_cfg.val_interval=1000',
-        'train_dataloader.batch_size=8', 'model.student_steps=2',
-        'model.generator.base_channels=16', 'val_dataloader.dataset.indices=20',
+    args = train_command(
+        work, teacher_checkpoint, 'train_cfg.max_iters=120',
+        'model.student_steps=2', 'val_dataloader.dataset.indices=20',
         'test_dataloader.dataset.indices=20',
         'default_hooks.checkpoint.interval=4',
-        'default_hooks.checkpoint.max_keep_ckpts=20'
-    ]
+        'default_hooks.checkpoint.max_keep_ckpts=20')
     env = dict(os.environ, PYTHONPATH=REPO_ROOT)
     proc = subprocess.Popen(args, cwd=REPO_ROOT, env=env,
                             stdout=subprocess.DEVNULL,
@@ -198,15 +205,9 @@ def test_resume_selection_skips_damaged_checkpoints(tmp_path):
 def test_train_resume_falls_back_to_the_newest_intact_checkpoint(
         tmp_path, teacher_checkpoint):
     work = str(tmp_path / 'damaged')
-    args = [
-        sys.executable,
-        osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
-        '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
-        'train_cfg.val_interval=1000', 'train_dataloader.batch_size=8',
-        'model.student_steps=1', 'model.generator.base_channels=16',
-        'default_hooks.checkpoint.interval=2',
-        'default_hooks.checkpoint.max_keep_ckpts=5'
-    ]
+    args = train_command(work, teacher_checkpoint, 'model.student_steps=1',
+                         'default_hooks.checkpoint.interval=2',
+                         'default_hooks.checkpoint.max_keep_ckpts=5')
     env = dict(os.environ, PYTHONPATH=REPO_ROOT)
     first = subprocess.run(args + ['train_cfg.max_iters=4'], cwd=REPO_ROOT,
                            env=env, capture_output=True, text=True,

@@ -216,7 +216,8 @@ class DDAD(BaseModel):
 
     def synthesize(self,
                    latents: torch.Tensor,
-                   teacher_features: bool = False) -> SyntheticBatch:
+                   teacher_features: bool = False,
+                   dataset_meta: Optional[dict] = None) -> SyntheticBatch:
         """Generate images from ``latents`` and run the teacher on them.
 
         The one synthesis call: training steps, the visualisation hook and
@@ -228,12 +229,14 @@ class DDAD(BaseModel):
             latents (Tensor): (N, latent_dim), on the model's device.
             teacher_features (bool): Also record the teacher's features
                 before its head.
+            dataset_meta (dict, optional): As in :meth:`label`.
 
         Returns:
             SyntheticBatch: Images, teacher logits (and features), with the
             student's logits and the discrepancy available on demand.
         """
-        return self.label(self.generator(latents), teacher_features)
+        return self.label(self.generator(latents), teacher_features,
+                          dataset_meta)
 
     def label(self,
               images: torch.Tensor,
@@ -278,9 +281,8 @@ class DDAD(BaseModel):
         was_training = generator.training
         generator.eval()
         try:
-            return self.label(
-                self.generator(latents.to(self.device)),
-                dataset_meta=dataset_meta)
+            return self.synthesize(
+                latents.to(self.device), dataset_meta=dataset_meta)
         finally:
             generator.train(was_training)
 
