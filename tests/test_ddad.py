@@ -289,3 +289,63 @@ def test_sample_is_the_one_synthesis_call_for_inspection(teacher_checkpoint):
         assert torch.equal(v, generator_state[k]), k  # BN stats untouched
     tiles = synthetic.draw_predictions(min_size=64)
     assert len(tiles) == 4 and tiles[0].shape == (64, 64, 3)
+
+
+def test_replay_buffer_is_a_bounded_ring_in_a_compact_dtype():
+    from mmddad.models.algorithms.replay_buffer import SyntheticReplayBuffer
+    buffer = SyntheticReplayBuffer(5, (1, 2, 2), (3, ), dtype='float16')
+    assert len(buffer) == 0 and buffer.nbytes == 5 * (4 + 3) * 2
+    for start in (0, 3, 6):  # 9 samples into 5 places: 0..3 overwritten
+        images = torch.arange(start, start + 3.).view(3, 1, 1, 1).expand(
+            3, 1, 2, 2)
+        buffer.add(images, torch.arange(start, start + 3.)[:, None].expand(
+            3, 3))
+    assert len(buffer) == 5 and int(buffer.num_added) == 9
+    assert sorted(buffer.logits[:, 0].tolist()) == [4, 5, 6, 7, 8]
+    assert buffer.images.dtype == torch.float16
+    rng = torch.Generator().manual_seed(0)
+    images, logits = buffer.sample(64, rng)
+    assert images.dtype == logits.dtype == torch.float32
+    # every replayed image comes with the logits stored with it
+    assert torch.equal(images[:, 0, 0, 0], logits[:, 0])
+    assert set(logits[:, 0].tolist()) == {4., 5., 6., 7., 8.}
+    again = buffer.sample(64, torch.Generator().manual_seed(0))
+    assert torch.equal(again[1], logits)  # the seeded draw is reproducible
+    # part of the training state
+    assert {'images', 'logits', 'num_added'} <= set(buffer.state_dict())
+
+
+def test_replayed_samples_cost_no_generator_or_teacher_forward(
+        teacher_checkpoint):
+    model = make_ddad(
+        teacher_checkpoint, student_steps=3,
+        replay=dict(capacity=4 * BATCH, ratio=0.75))
+    model.train()
+    images_seen = dict(generator=[], teacher=[])
+    model.generator.register_forward_hook(
+        lambda m, args, out: images_seen['generator'].append(len(out)))
+    model.teacher.register_forward_hook(
+        lambda m, args, out: images_seen['teacher'].append(len(args[0])))
+    logs = model.train_step(batch(0), make_optim(model))
+    assert torch.isfinite(logs['loss_student'])
+    # student step 1: a fresh batch (empty buffer); steps 2-3: a quarter
+    # fresh, the rest replayed; the generator step: a fresh batch, stored
+    fresh = [BATCH, BATCH // 4, BATCH // 4, BATCH]
+    assert images_seen['generator'] == fresh
+    assert images_seen['teacher'] == fresh
+    assert len(model.replay) == sum(fresh)
+    assert 'replay.images' in model.state_dict()
+
+
+@pytest.mark.parametrize('replay, match', [
+    (dict(capacity=0), 'model.replay.capacity'),
+    (dict(capacity=8, ratio=1.5), 'model.replay.ratio'),
+    (dict(capacity=8, dtype='int8'), 'model.replay.dtype'),
+    (dict(capacity=8, size=3), 'model.replay'),
+    (dict(capacity=8, ratio=1.0, generator_steps=0), 'model.generator_steps'),
+])
+def test_bad_replay_settings_are_named(teacher_checkpoint, replay, match):
+    replay = dict(replay)
+    overrides = dict(generator_steps=replay.pop('generator_steps', 1))
+    with pytest.raises((ValueError, TypeError), match=match):
+        make_ddad(teacher_checkpoint, replay=replay, **overrides)

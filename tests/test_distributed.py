@@ -158,12 +158,17 @@ def _dist_train(work: str, teacher_checkpoint: str, *extra: str,
 
 
 def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
-    """2 gloo ranks: 4 iterations straight == 2, stop, resume, 2 more."""
+    """2 gloo ranks: 4 iterations straight == 2, stop, resume, 2 more, with
+    the replay buffer on (the ranks share its contents, so the checkpoint of
+    rank 0 restores both)."""
     straight, resumed = str(tmp_path / 'straight'), str(tmp_path / 'resumed')
-    _dist_train(straight, teacher_checkpoint, 'train_cfg.max_iters=4')
-    _dist_train(resumed, teacher_checkpoint, 'train_cfg.max_iters=2')
+    replay = ('model.replay.capacity=20', 'model.replay.ratio=0.5')
+    _dist_train(straight, teacher_checkpoint, 'train_cfg.max_iters=4',
+                *replay)
+    _dist_train(resumed, teacher_checkpoint, 'train_cfg.max_iters=2',
+                *replay)
     log = _dist_train(resumed, teacher_checkpoint, 'train_cfg.max_iters=4',
-                      resume=True)
+                      *replay, resume=True)
     assert 'resumed epoch: 0, iter: 2' in log
     # the DDP wrappers' `module.` is not in the keys: before, MMEngine's
     # loader (which unwraps DDP) matched none of them and resumed nothing
@@ -171,6 +176,8 @@ def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
     a = torch.load(osp.join(straight, 'iter_4.pth'), weights_only=False)
     b = torch.load(osp.join(resumed, 'iter_4.pth'), weights_only=False)
     assert not any('.module.' in k for k in a['state_dict'])
+    # the buffer wrapped around before the end (both ranks' samples go in)
+    assert int(a['state_dict']['replay.num_added']) > 20
     assert a['state_dict'].keys() == b['state_dict'].keys()
     for key, value in a['state_dict'].items():
         assert torch.equal(value, b['state_dict'][key]), key

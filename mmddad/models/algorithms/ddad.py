@@ -1,7 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Dual Discriminator Adversarial Distillation (Zhao et al., 2022)."""
 from contextlib import ExitStack, contextmanager
-from typing import Dict, Iterator, List, Optional, Union
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -13,6 +13,7 @@ from ..losses.legacy_weights import apply_legacy_weights
 from ..network_builder import build_network
 from ..task_adapters import BaseTaskAdapter, build_task_adapter
 from ..wrappers.unwrap import unwrap_model
+from .replay_buffer import SyntheticReplayBuffer
 from .synthetic_batch import SyntheticBatch
 
 STUDENT, GENERATOR = 'student', 'generator'
@@ -32,7 +33,9 @@ class DDAD(BaseModel):
     ``generator_steps`` generator steps (students first unless
     ``generator_first``), each on fresh latents:
 
-    - student step: ``L_S = d(T(x), S(x))`` with ``x = G(z)`` detached;
+    - student step: ``L_S = d(T(x), S(x))`` with ``x = G(z)`` detached
+      (with ``replay``, part of the batch is drawn from a buffer of past
+      images and their cached teacher logits instead);
     - generator step: ``L_G = sum_i w_i * loss_i(batch)`` over the terms of
       ``generator_losses`` (DDAD: ``BNStatisticsLoss``, the first
       discriminator, and ``AdversarialLoss``, ``-d``, the second); only ``G``
@@ -58,6 +61,13 @@ class DDAD(BaseModel):
         student_steps (int): Student steps per iteration. Defaults to 5.
         generator_steps (int): Generator steps per iteration. Defaults to 1.
         generator_first (bool): Run the generator steps first.
+        replay (dict, optional): Replay of past synthetic images with the
+            teacher's logits (:class:`SyntheticReplayBuffer`); None (default)
+            generates every student batch afresh. Keys: ``capacity``
+            (samples kept), ``ratio`` (fraction of each student batch drawn
+            from the buffer once it holds a batch, or is full; the rest is
+            generated and added) and ``dtype`` (storage, default ``'float16'``). Every
+            generator step adds its images too.
         task_adapter (dict, optional): How logits are read; None picks the
             adapter of the teacher's task.
         data_preprocessor (dict, optional): Ignored. Runners pass the
@@ -79,6 +89,7 @@ class DDAD(BaseModel):
                  student_steps: int = 5,
                  generator_steps: int = 1,
                  generator_first: bool = False,
+                 replay: Optional[dict] = None,
                  task_adapter: Optional[dict] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None,
@@ -102,7 +113,27 @@ class DDAD(BaseModel):
             task_adapter, self.teacher)
         self.discrepancy = MODELS.build(discrepancy)
         self.generator_losses = self._build_generator_losses(generator_losses)
-        self._check_pair()
+        image_shape, logits_shape = self._check_pair()
+        self.replay_ratio = 0.0
+        self.replay: Optional[SyntheticReplayBuffer] = None
+        if replay is not None:
+            replay = dict(replay)
+            self.replay_ratio = float(replay.pop('ratio', 1.0))
+            if not 0.0 <= self.replay_ratio <= 1.0:
+                raise ValueError('`model.replay.ratio` must be in [0, 1], '
+                                 f'got {self.replay_ratio}')
+            if self.replay_ratio == 1.0 and generator_steps == 0:
+                raise ValueError(
+                    '`model.replay.ratio=1` with `model.generator_steps=0`: '
+                    'nothing would add new images after the first batch; '
+                    'lower the ratio or set `model.replay=None`')
+            try:
+                self.replay = SyntheticReplayBuffer(
+                    image_shape=image_shape,
+                    logits_shape=logits_shape,
+                    **replay)
+            except TypeError as e:
+                raise TypeError(f'`model.replay`: {e}') from e
         self.dataset_meta = getattr(self.teacher, 'dataset_meta', None)
         # Checkpoints hold no teacher weights (the teacher comes from its own
         # checkpoint) and the same keys with or without DDP wrappers.
@@ -142,8 +173,13 @@ class DDAD(BaseModel):
                 '`model.generator_steps=0` to keep it fixed')
         return losses
 
-    def _check_pair(self) -> None:
-        """Fail early if the generator, teacher and student do not fit."""
+    def _check_pair(self) -> Tuple[torch.Size, torch.Size]:
+        """Fail early if the generator, teacher and student do not fit.
+
+        Returns:
+            tuple[torch.Size, torch.Size]: The shape of one generated image
+            and of the teacher's logits on it.
+        """
         teacher_pre = getattr(self.teacher, 'data_preprocessor', None)
         student_pre = getattr(self.student, 'data_preprocessor', None)
         for name in ('mean', 'std'):
@@ -177,6 +213,7 @@ class DDAD(BaseModel):
                 f'the teacher predicts {t.shape[1]} classes and the student '
                 f'{s.shape[1]}: set the student\'s number of classes '
                 '(e.g. `model.student.head.num_classes`) to the teacher\'s')
+        return images.shape[1:], t.shape[1:]
 
     def _dry_run(self, name: str, images: torch.Tensor) -> torch.Tensor:
         """Logits of the teacher or student on generated images, or an error
@@ -342,15 +379,38 @@ class DDAD(BaseModel):
 
     def _student_step(self, data: dict,
                       optim_wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
-        """Update the student on generated images; G and T are constants."""
-        z = self.sample_latents(data['batch_size'], data['rng'])
-        with torch.no_grad():
-            batch = self.synthesize(z)
+        """Update the student on generated (or replayed) images; G and T are
+        constants."""
         with optim_wrapper.optim_context(self.student):
-            student_logits = self.adapter.logits(self.student, batch.images)
-            loss = self.discrepancy(student_logits, batch.teacher_logits)
+            with torch.no_grad():
+                images, teacher_logits = self._student_inputs(data)
+            student_logits = self.adapter.logits(self.student, images)
+            loss = self.discrepancy(student_logits, teacher_logits)
         optim_wrapper.update_params(loss)
         return dict(loss_student=loss.detach())
+
+    def _student_inputs(self, data: dict
+                        ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """A student batch: images and the teacher's logits, freshly
+        generated, or partly replayed once the buffer holds a batch."""
+        batch_size, rng = data['batch_size'], data['rng']
+        num_replayed = 0
+        if self.replay is not None and len(self.replay) >= min(
+                batch_size, self.replay.capacity):
+            num_replayed = round(batch_size * self.replay_ratio)
+        parts = []
+        if num_replayed:
+            parts.append(self.replay.sample(num_replayed, rng))
+        if num_replayed < batch_size:
+            batch = self.synthesize(
+                self.sample_latents(batch_size - num_replayed, rng))
+            parts.append((batch.images, batch.teacher_logits))
+            if self.replay is not None:
+                self.replay.add(batch.images, batch.teacher_logits)
+        if len(parts) == 1:
+            return parts[0]
+        return (torch.cat([p[0].to(parts[-1][0].dtype) for p in parts]),
+                torch.cat([p[1].to(parts[-1][1].dtype) for p in parts]))
 
     def _generator_step(self, data: dict, optim_wrapper: OptimWrapper
                         ) -> Dict[str, torch.Tensor]:
@@ -368,6 +428,8 @@ class DDAD(BaseModel):
             losses = {name: term(batch) for name, term in terms.items()}
             loss = sum(losses.values())
             optim_wrapper.update_params(loss)
+        if self.replay is not None:
+            self.replay.add(batch.images, batch.teacher_logits)
         logs = {k: v.detach() for k, v in losses.items()}
         logs['loss_generator'] = loss.detach()
         return logs
