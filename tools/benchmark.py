@@ -5,7 +5,8 @@ images/s and peak memory, over a few dozen iterations, no evaluation.
 Example::
 
     python tools/benchmark.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
-    python tools/benchmark.py CONFIG --random-teacher --amp   # on a GPU
+    python tools/benchmark.py CONFIG --amp       # bf16 autocast on a CPU
+    python tools/benchmark.py CONFIG --random-teacher --amp --amp-dtype bfloat16
 """
 import argparse
 import resource
@@ -15,6 +16,7 @@ import time
 import torch
 from mmengine.runner import Runner
 
+from mmddad.engine.optimizers import native_cpu_bf16
 from mmddad.models.wrappers import unwrap_model
 from mmddad.utils import (add_cfg_options, enable_amp, load_tool_config,
                           start_tool)
@@ -27,7 +29,14 @@ def parse_args() -> argparse.Namespace:
                         help='timed iterations')
     parser.add_argument('--warmup', type=int, default=5,
                         help='untimed iterations first')
-    parser.add_argument('--amp', action='store_true', help='mixed precision')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision (GPU: fp16 or --amp-dtype; CPU: bf16)')
+    parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        help='autocast dtype with --amp')
     parser.add_argument(
         '--random-teacher',
         action='store_true',
@@ -51,7 +60,7 @@ def main() -> None:
     if args.random_teacher:
         cfg.model.teacher.checkpoint = None
     if args.amp:
-        enable_amp(cfg)
+        enable_amp(cfg, dtype=args.amp_dtype)
     for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
                 'test_dataloader', 'test_cfg', 'test_evaluator'):
         cfg.pop(key, None)
@@ -86,14 +95,24 @@ def main() -> None:
 
     its = args.iters / elapsed
     print(f'config          : {args.config}')
-    print(f'device          : {device} (amp: {args.amp}, '
-          f'threads: {torch.get_num_threads()})')
+    amp = (args.amp_dtype or ('float16' if device.type == 'cuda' else
+                               'bfloat16')) if args.amp else 'off'
+    native = ''
+    if device.type == 'cpu':
+        native = ', native bf16: ' + ('yes' if native_cpu_bf16() else 'no')
+    print(f'device          : {device} (amp: {amp}, '
+          f'threads: {torch.get_num_threads()}{native})')
     print(f'batch x steps   : {batch_size} x {steps} '
           f'({algorithm.student_steps} student, '
           f'{algorithm.generator_steps} generator)')
     print(f'iterations/s    : {its:.3f} ({1000 / its:.0f} ms/iter)')
     print(f'synthetic img/s : {its * batch_size * steps:.0f}')
     print(f'peak memory     : {peak_memory_mib(device):.0f} MiB')
+    replay = algorithm.replay
+    if replay is not None:
+        print(f'replay buffer   : {replay.capacity} samples, '
+              f'{replay.images.dtype}, {replay.nbytes / 2**20:.1f} MiB, '
+              f'ratio {algorithm.replay_ratio:g}')
     for name, params in algorithm.parameter_counts().items():
         print(f'{name + " params":<16}: {params / 1e6:.2f} M')
 

@@ -26,12 +26,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--amp',
         action='store_true',
-        help='enable automatic mixed precision training (GPU)')
+        help='enable automatic mixed precision training (GPU: MMEngine\'s '
+        'AmpOptimWrapper; CPU-only machine: bf16 autocast)')
     parser.add_argument(
         '--amp-dtype',
         choices=['float16', 'bfloat16'],
-        help='autocast dtype with --amp (default float16 with dynamic loss '
-        'scaling per optimiser; bfloat16 where the GPU has it)')
+        help='autocast dtype with --amp (GPU: default float16 with dynamic '
+        'loss scaling per optimiser, or bfloat16; CPU: bfloat16 only)')
     parser.add_argument(
         '--no-validate',
         action='store_true',
