@@ -1,5 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Nothing lost: exact resume, SIGKILL and resume, atomic writes, NaN stop."""
+import json
 import os
 import os.path as osp
 import signal
@@ -65,28 +66,41 @@ def trained_state(path: str) -> dict:
     return ckpt['state_dict'], ckpt['optimizer']
 
 
-def test_resume_is_bit_identical(tmp_path, teacher_checkpoint):
+@pytest.mark.parametrize('replay', [None, dict(capacity=20, ratio=0.75)],
+                         ids=['fresh', 'replay'])
+def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
+    """4 iterations straight == 2, stop, resume, 2 more; with replay the
+    buffer (wrapped around by then) is part of the restored state."""
+    extra = {} if replay is None else {'model.replay': replay}
     straight = str(tmp_path / 'straight')
-    Runner.from_cfg(tiny_cfg(straight, teacher_checkpoint, 4)).train()
+    Runner.from_cfg(tiny_cfg(straight, teacher_checkpoint, 4,
+                             **extra)).train()
 
     # the same run, stopped after 2 of its 4 iterations (as a preemption
     # would stop it), then resumed from its checkpoint
     interrupted = str(tmp_path / 'interrupted')
-    runner = Runner.from_cfg(tiny_cfg(interrupted, teacher_checkpoint, 4))
+    runner = Runner.from_cfg(
+        tiny_cfg(interrupted, teacher_checkpoint, 4, **extra))
     runner.register_hook(_StopAfter(2), priority='LOWEST')
     runner.train()
     assert runner.iter == 2
-    cfg = tiny_cfg(interrupted, teacher_checkpoint, 4)
+    cfg = tiny_cfg(interrupted, teacher_checkpoint, 4, **extra)
     cfg.resume = True  # latest checkpoint of the work dir: iter_2.pth
     cfg.randomness = dict(seed=12345)  # the checkpoint's seed must win
     runner = Runner.from_cfg(cfg)
     runner.train()
     assert runner.iter == 4
 
+    # the training clock resumed too: the curve holds both validations
+    with open(osp.join(interrupted, 'val_curve.json')) as f:
+        assert [r['iter'] for r in json.load(f)] == [2, 4]
+
     state_a, optim_a = trained_state(osp.join(straight, 'iter_4.pth'))
     state_b, optim_b = trained_state(osp.join(interrupted, 'iter_4.pth'))
     assert state_a.keys() == state_b.keys()
     assert any(k.startswith('generator.') for k in state_a)
+    if replay is not None:
+        assert int(state_a['replay.num_added']) > replay['capacity']
     for key in state_a:
         assert torch.equal(state_a[key], state_b[key]), key
     for name in ('student', 'generator'):

@@ -80,3 +80,37 @@ def test_distill_export_and_evaluate_student(tmp_path, teacher_checkpoint):
         assert torch.equal(v, expected[k]), k
     with torch.no_grad():
         assert student(x, mode='tensor').shape == (2, 10)
+
+
+def test_distill_reports_the_time_to_quality(tmp_path, teacher_checkpoint):
+    work = str(tmp_path / 'ddad')
+    proc = run_tool(
+        osp.join(TOOLS, 'distill.py'), EMBEDDED_DDAD, '--work-dir', work,
+        '--quality-ratio', '0', '--cfg-options',
+        f'model.teacher.checkpoint={teacher_checkpoint}',
+        'train_cfg.max_iters=4', 'train_cfg.val_interval=2',
+        'train_dataloader.batch_size=8', 'val_dataloader.dataset.indices=50',
+        'test_dataloader.dataset.indices=50', 'model.student_steps=2',
+        'model.generator.base_channels=16')
+    with open(osp.join(work, 'distill_summary.json')) as f:
+        summary = json.load(f)
+    curve = summary['val_curve']
+    # a validation every 2 iterations, with the training seconds before it
+    assert [r['iter'] for r in curve] == [2, 4]
+    assert 0 < curve[0]['train_seconds'] < curve[1]['train_seconds']
+    assert curve[1]['accuracy/top1'] == pytest.approx(summary['student'])
+    # any score reaches 0 x teacher: at the first validation
+    assert summary['time_to_quality'] == dict(
+        ratio=0.0, threshold=0.0, iter=2,
+        train_seconds=curve[0]['train_seconds'])
+    assert 'reached at iteration 2' in proc.stdout
+
+
+def test_time_to_reach_is_the_first_validation_at_the_threshold():
+    from mmddad.engine.hooks import time_to_reach
+    curve = [dict(iter=10, train_seconds=5.0, top1=50.0),
+             dict(iter=20, train_seconds=9.0, top1=96.0),
+             dict(iter=30, train_seconds=14.0, top1=95.0)]
+    assert time_to_reach(curve, 'top1', 95.0) == dict(
+        iter=20, train_seconds=9.0)
+    assert time_to_reach(curve, 'top1', 97.0) is None

@@ -4,8 +4,9 @@
 Trains the teacher first if its checkpoint is missing (with the teacher's
 own recipe, i.e. ``model.teacher.cfg_path``), then distils, then evaluates
 teacher and student on the same test split and prints both accuracies,
-their ratio and the wall time. A summary is written to
-``WORK_DIR/distill_summary.json``.
+their ratio, the wall time and the training time until the student first
+reached ``--quality-ratio`` x teacher (read from the validations). A summary
+is written to ``WORK_DIR/distill_summary.json``.
 
 Example::
 
@@ -21,6 +22,7 @@ from typing import Dict, Optional
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmddad.engine.hooks import CURVE_FILE, time_to_reach
 from mmddad.utils import (add_cfg_options, default_work_dir, load_config,
                           load_tool_config, start_tool)
 
@@ -31,6 +33,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='data-free distillation config')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument('--seed', type=int, help='random seed of the run')
+    parser.add_argument(
+        '--quality-ratio',
+        type=float,
+        default=0.97,
+        help='report the training time until the student first reaches this '
+        'fraction of the teacher\'s score (default 0.97)')
     add_cfg_options(parser)
     return parser.parse_args()
 
@@ -113,6 +121,10 @@ def main() -> None:
     metric = headline_metric(student_metrics)
     teacher_score = float(teacher_metrics[metric])
     student_score = float(student_metrics[metric])
+    curve_file = osp.join(cfg.work_dir, CURVE_FILE)
+    curve = json.load(open(curve_file)) if osp.isfile(curve_file) else []
+    threshold = args.quality_ratio * teacher_score
+    reached = time_to_reach(curve, metric, threshold)
     summary = dict(
         config=args.config,
         seed=runner.seed,
@@ -123,7 +135,11 @@ def main() -> None:
         distill_seconds=round(distill_time, 1),
         teacher_train_seconds=None
         if teacher_time is None else round(teacher_time, 1),
-        total_seconds=round(time.time() - total_start, 1))
+        total_seconds=round(time.time() - total_start, 1),
+        # training seconds (validation excluded) at each validation
+        val_curve=curve,
+        time_to_quality=dict(
+            ratio=args.quality_ratio, threshold=threshold, **(reached or {})))
     os.makedirs(cfg.work_dir, exist_ok=True)
     with open(osp.join(cfg.work_dir, 'distill_summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
@@ -137,6 +153,13 @@ def main() -> None:
         print(f'teacher training : {teacher_time / 60:.1f} min')
     print(f'distillation     : {distill_time / 60:.1f} min '
           f'(total {summary["total_seconds"] / 60:.1f} min)')
+    if reached:
+        print(f'{args.quality_ratio:g} x teacher : reached at iteration '
+              f'{reached["iter"]}, after {reached["train_seconds"] / 60:.1f} '
+              'min of training (validation excluded)')
+    elif curve:
+        print(f'{args.quality_ratio:g} x teacher : not reached at any '
+              'validation')
     print('=' * 64)
 
 

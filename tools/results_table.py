@@ -8,15 +8,21 @@ Runs, one after the other (each a subprocess, as a user would):
 - each data-free config via ``tools/distill.py`` (which trains the teacher
   first if its checkpoint is missing), reading ``distill_summary.json``.
 
-and prints a Markdown table of mean +- std over the seeds (wall times are
-kept in the results file only: they depend on what else shares the CPU). Results are kept
-in ``WORK_ROOT/results.json`` so an interrupted run resumes where it stopped.
+and prints a Markdown table of mean +- std over the seeds, with the time to
+quality of each data-free row: the training minutes (validation excluded)
+until the student first reached ``--quality-ratio`` x its teacher (or the
+absolute ``--quality-score``), read from validations every
+``val_interval`` iterations of the task. Total wall times are kept in the
+results file only: they depend on what else shares the CPU. Results are
+kept in ``WORK_ROOT/results.json`` so an interrupted run resumes where it
+stopped.
 
 Examples::
 
     python tools/results_table.py --seeds 0 1 2               # classification
     python tools/results_table.py --task mnist100 --seeds 0 1 2
     python tools/results_table.py --task segmentation --seeds 0 1 2
+    python tools/results_table.py --task mnist100 --report-only --quality-score 94
 """
 import argparse
 import glob
@@ -26,17 +32,20 @@ import os.path as osp
 import statistics
 import subprocess
 import sys
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TOOLS)
 
-#: Per task: the metric read from the logs, its column title, the supervised
-#: recipes (label, config) and the data-free configs (label, config).
+#: Per task: the metric read from the logs, its column title, the validation
+#: interval of the data-free runs (the time-to-quality resolution), the
+#: supervised recipes (label, config) and the data-free configs (label,
+#: config).
 TABLES: Dict[str, dict] = dict(
     classification=dict(
         metric='accuracy/top1',
         title='top-1 (%)',
+        val_interval=20,
         supervised=[
             ('Teacher ResNet-18 (1/4 width), real data',
              'configs/teachers/resnet18-w16_mnist5k.py'),
@@ -56,6 +65,7 @@ TABLES: Dict[str, dict] = dict(
     mnist100=dict(
         metric='accuracy/top1',
         title='top-1 (%)',
+        val_interval=50,
         supervised=[
             ('Teacher ResNet-18 (1/4 width), real data',
              'configs/teachers/resnet18-w16_mnist100.py'),
@@ -77,6 +87,7 @@ TABLES: Dict[str, dict] = dict(
     segmentation=dict(
         metric='mIoU',
         title='mIoU (%)',
+        val_interval=100,
         supervised=[
             ('Teacher DeepLabV3-R18 (1/4 width), real data',
              'configs/teachers/deeplabv3_r18-w16_mnist-canvas.py'),
@@ -105,6 +116,13 @@ def parse_args() -> argparse.Namespace:
         '--only', nargs='+', help='run only the rows whose config has one '
         'of these substrings')
     parser.add_argument(
+        '--quality-ratio', type=float, default=0.97,
+        help='time to quality: first validation with score >= this x the '
+        'run\'s teacher (default 0.97)')
+    parser.add_argument(
+        '--quality-score', type=float,
+        help='time to quality: an absolute score to reach instead')
+    parser.add_argument(
         '--report-only', action='store_true',
         help='print the table of the runs in results.json; run nothing')
     return parser.parse_args()
@@ -131,7 +149,7 @@ def last_val_metric(work_dir: str, metric: str) -> float:
 
 
 def measure(config: str, seed: int, work_root: str, supervised: bool,
-            metric: str) -> Dict[str, float]:
+            metric: str, val_interval: int) -> Dict[str, float]:
     name = osp.splitext(osp.basename(config))[0]
     work_dir = osp.join(work_root, f'{name}_seed{seed}')
     log = osp.join(work_dir, 'run.log')
@@ -143,12 +161,31 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
         return dict(score=last_val_metric(work_dir, metric))
     run([
         osp.join(TOOLS, 'distill.py'), config, '--work-dir', work_dir,
-        '--seed', str(seed)
+        '--seed', str(seed), '--cfg-options',
+        f'train_cfg.val_interval={val_interval}'
     ], log)
     with open(osp.join(work_dir, 'distill_summary.json')) as f:
         summary = json.load(f)
     return dict(score=summary['student'], ratio=summary['ratio'],
-                minutes=summary['distill_seconds'] / 60)
+                teacher=summary['teacher'],
+                minutes=summary['distill_seconds'] / 60,
+                curve=[[r['iter'], r['train_seconds'], r[metric]]
+                       for r in summary.get('val_curve', [])])
+
+
+def minutes_to_quality(run_: dict, args: argparse.Namespace
+                       ) -> Optional[float]:
+    """Training minutes until the run first reached the quality threshold;
+    None if it never did or has no curve; inf if the curve never reached
+    it."""
+    curve = run_.get('curve')
+    if not curve:
+        return None
+    threshold = args.quality_score
+    if threshold is None:
+        threshold = args.quality_ratio * run_['teacher']
+    return next((seconds / 60 for _, seconds, score in curve
+                 if score >= threshold), float('inf'))
 
 
 def mean_std(values: List[float], digits: int = 2) -> str:
@@ -177,13 +214,16 @@ def main() -> None:
                 continue
             print(f'[results] {label}: seed {seed}', flush=True)
             results[key] = measure(config, seed, work_root, supervised,
-                                   table['metric'])
+                                   table['metric'], table['val_interval'])
             os.makedirs(work_root, exist_ok=True)
             with open(store, 'w') as f:
                 json.dump(results, f, indent=2)
 
-    print(f'\n| method | config | {table["title"]} | x teacher |')
-    print('|---|---|---|---|')
+    quality = (f'{args.quality_score:g}' if args.quality_score is not None
+               else f'{args.quality_ratio:g} x teacher')
+    print(f'\n| method | config | {table["title"]} | x teacher | '
+          f'train min to {quality} |')
+    print('|---|---|---|---|---|')
     for label, config, supervised in rows:
         runs = [results[f'{config}@{s}'] for s in args.seeds
                 if f'{config}@{s}' in results]
@@ -193,7 +233,14 @@ def main() -> None:
         if len(runs) < len(args.seeds):  # an incomplete row says so
             score += f' ({len(runs)} of {len(args.seeds)} seeds)'
         ratio = '' if supervised else mean_std([r['ratio'] for r in runs], 3)
-        print(f'| {label} | `{config}` | {score} | {ratio} |')
+        times = [minutes_to_quality(r, args) for r in runs]
+        timed = [t for t in times if t is not None]
+        reached = [t for t in timed if t != float('inf')]
+        to_quality = mean_std(reached, 1) if reached else ''
+        if len(reached) < len(timed):
+            to_quality += f' (not reached in {len(timed) - len(reached)} of ' \
+                f'{len(timed)})'
+        print(f'| {label} | `{config}` | {score} | {ratio} | {to_quality} |')
     print(f'\nseeds: {args.seeds}; results kept in {store}')
 
 

@@ -14,6 +14,9 @@ custom_hooks = [
     # a grid of generated images with the teacher's predictions, every
     # `interval` iterations, to every visualizer backend (local by default)
     dict(type='SyntheticImageVisualizationHook', interval=100),
+    # training seconds (validation excluded) at every validation, written
+    # to <work_dir>/val_curve.json: the time-to-quality curve
+    dict(type='TrainingClockHook'),
 ]
 # Under DDP (dist_train.sh / slurm_train.sh): one DDP each for the student and
 # the generator; the frozen teacher stays unwrapped. Also runs on CPU (gloo).

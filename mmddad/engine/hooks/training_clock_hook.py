@@ -1,0 +1,108 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Training wall time (validation excluded) at every validation: the curve
+that time-to-quality is read from."""
+import json
+import os.path as osp
+import time
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.dist import master_only
+from mmengine.hooks import Hook
+
+from mmddad.registry import HOOKS
+from mmddad.utils import atomic_write
+
+#: The file, in the work dir, that the curve is written to.
+CURVE_FILE = 'val_curve.json'
+
+
+@HOOKS.register_module()
+class TrainingClockHook(Hook):
+    """Clock the training iterations and record, at each validation, the
+    iteration, the training seconds so far and the validation metrics.
+
+    Validation and start-up are not counted; the training iterations are,
+    with their hooks (logging, checkpoints, the synthetic-image grid). The
+    curve is written to ``<work_dir>/val_curve.json`` after every
+    validation, and the clock and curve are kept in checkpoints, so a
+    resumed run continues them (in the same work dir, also the validation
+    of the checkpoint's own iteration, which follows its saving). :func:`time_to_reach` reads it.
+    """
+
+    priority = 'VERY_LOW'
+
+    def __init__(self) -> None:
+        self.train_seconds = 0.0
+        self.records: List[Dict[str, float]] = []
+        self._start: Optional[float] = None
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch: Optional[dict] = None) -> None:
+        self._start = time.perf_counter()
+
+    def after_train_iter(self,
+                         runner,
+                         batch_idx: int,
+                         data_batch: Optional[dict] = None,
+                         outputs: Optional[dict] = None) -> None:
+        if self._start is not None:
+            self.train_seconds += time.perf_counter() - self._start
+            self._start = None
+
+    def after_val_epoch(self, runner,
+                        metrics: Optional[Dict[str, float]] = None) -> None:
+        """Record the point and rewrite the curve file."""
+        self.records.append(
+            dict(iter=runner.iter, train_seconds=round(self.train_seconds, 3),
+                 **{k: float(v) for k, v in (metrics or {}).items()}))
+        self._write(runner.work_dir)
+
+    @master_only
+    def _write(self, work_dir: str) -> None:
+        atomic_write(json.dumps(self.records, indent=1),
+                     osp.join(work_dir, CURVE_FILE))
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint.setdefault('meta', {})['training_clock'] = dict(
+            train_seconds=self.train_seconds, records=self.records)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Continue the clock and the curve of the checkpoint.
+
+        A checkpoint is written before the validation of its own iteration,
+        so that point comes from the curve file of the work dir, if it is
+        there (points after the checkpoint's iteration are dropped).
+        """
+        meta = checkpoint.get('meta', {})
+        state = meta.get('training_clock')
+        if state is None:
+            return
+        self.train_seconds = float(state['train_seconds'])
+        records = {r['iter']: r for r in state['records']}
+        curve_file = osp.join(runner.work_dir, CURVE_FILE)
+        if osp.isfile(curve_file):
+            with open(curve_file) as f:
+                for record in json.load(f):
+                    if record['iter'] <= meta.get('iter', -1):
+                        records.setdefault(record['iter'], record)
+        self.records = [records[i] for i in sorted(records)]
+
+
+def time_to_reach(records: Sequence[Dict[str, float]], metric: str,
+                  threshold: float) -> Optional[Dict[str, float]]:
+    """The first validation at which ``metric`` reached ``threshold``.
+
+    Args:
+        records (Sequence[dict]): The curve of :class:`TrainingClockHook`.
+        metric (str): E.g. ``'accuracy/top1'``.
+        threshold (float): The value to reach (``>=``).
+
+    Returns:
+        dict | None: ``iter`` and ``train_seconds`` of that validation, or
+        None if it was never reached.
+    """
+    for record in records:
+        if record.get(metric, float('-inf')) >= threshold:
+            return dict(iter=record['iter'],
+                        train_seconds=record['train_seconds'])
+    return None
