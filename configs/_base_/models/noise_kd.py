@@ -5,4 +5,7 @@ noise_kd_model = dict(
     generator=dict(_delete_=True, type='GaussianNoiseGenerator', out_size=32,
                    out_channels=1),
     generator_losses=dict(_delete_=True),
-    generator_steps=0)
+    generator_steps=0,
+    # every student batch is fresh noise (no generator step would refill a
+    # replay buffer)
+    replay=None)
