@@ -9,7 +9,7 @@ _base_ = ['./ddad_resnet18-w16_resnet18-w8_mnist5k.py']
 # averaged over the teacher's BN layers (its scale no longer grows with the
 # teacher's depth); student steps replay past images with their cached
 # teacher logits (no generator or teacher forward: half the time per
-# iteration), and 600 iterations.
+# iteration), and 1,000 iterations.
 model = dict(
     teacher=dict(
         cfg_path='{{fileDirname}}/../teachers/resnet18-w16_mnist100.py',
@@ -22,7 +22,7 @@ model = dict(
     # batch is drawn from them once the buffer holds one
     replay=dict(capacity=6400, ratio=1.0, dtype='float16'),
 )
-train_cfg = dict(max_iters=600, val_interval=50)
+train_cfg = dict(max_iters=1000, val_interval=50)
 
 val_dataloader = dict(dataset=dict(type='MNIST100'))
 test_dataloader = dict(dataset=dict(type='MNIST100'))
