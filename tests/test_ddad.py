@@ -311,8 +311,13 @@ def test_replay_buffer_is_a_bounded_ring_in_a_compact_dtype():
     assert set(logits[:, 0].tolist()) == {4., 5., 6., 7., 8.}
     again = buffer.sample(64, torch.Generator().manual_seed(0))
     assert torch.equal(again[1], logits)  # the seeded draw is reproducible
-    # part of the training state
-    assert {'images', 'logits', 'num_added'} <= set(buffer.state_dict())
+    # part of the training state; another shape is refused, naming the key
+    restored = SyntheticReplayBuffer(5, (1, 2, 2), (3, ))
+    restored.load_state_dict(buffer.state_dict())
+    assert len(restored) == 5 and torch.equal(restored.logits, buffer.logits)
+    with pytest.raises(ValueError, match='model.replay.capacity'):
+        SyntheticReplayBuffer(4, (1, 2, 2), (3, )).load_state_dict(
+            buffer.state_dict())
 
 
 def test_replayed_samples_cost_no_generator_or_teacher_forward(
@@ -340,6 +345,7 @@ def test_replayed_samples_cost_no_generator_or_teacher_forward(
 @pytest.mark.parametrize('replay, match', [
     (dict(capacity=0), 'model.replay.capacity'),
     (dict(capacity=8, ratio=1.5), 'model.replay.ratio'),
+    (dict(capacity=8, ratio=0), 'model.replay.ratio'),
     (dict(capacity=8, dtype='int8'), 'model.replay.dtype'),
     (dict(capacity=8, size=3), 'model.replay'),
     (dict(capacity=8, ratio=1.0, generator_steps=0), 'model.generator_steps'),
@@ -349,3 +355,12 @@ def test_bad_replay_settings_are_named(teacher_checkpoint, replay, match):
     overrides = dict(generator_steps=replay.pop('generator_steps', 1))
     with pytest.raises((ValueError, TypeError), match=match):
         make_ddad(teacher_checkpoint, replay=replay, **overrides)
+
+
+def test_checkpoints_load_across_replay_on_and_off(teacher_checkpoint):
+    with_replay = make_ddad(teacher_checkpoint, replay=dict(capacity=16))
+    without = make_ddad(teacher_checkpoint)
+    # strict loading (tools/synthesize.py) works both ways
+    without.load_state_dict(with_replay.state_dict())
+    with_replay.load_state_dict(without.state_dict())
+    assert len(with_replay.replay) == 0

@@ -111,6 +111,10 @@ def main() -> None:
     total_start = time.time()
     teacher_time = ensure_teacher(cfg)
 
+    # the curve of this run only (its clock hook writes it at validations)
+    curve_file = osp.join(cfg.work_dir, CURVE_FILE)
+    if osp.isfile(curve_file):
+        os.remove(curve_file)
     start = time.time()
     runner = Runner.from_cfg(cfg)
     runner.train()
@@ -121,8 +125,10 @@ def main() -> None:
     metric = headline_metric(student_metrics)
     teacher_score = float(teacher_metrics[metric])
     student_score = float(student_metrics[metric])
-    curve_file = osp.join(cfg.work_dir, CURVE_FILE)
-    curve = json.load(open(curve_file)) if osp.isfile(curve_file) else []
+    curve = []
+    if osp.isfile(curve_file):
+        with open(curve_file) as f:
+            curve = json.load(f)
     threshold = args.quality_ratio * teacher_score
     reached = time_to_reach(curve, metric, threshold)
     summary = dict(

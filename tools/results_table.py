@@ -170,14 +170,13 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
                 teacher=summary['teacher'],
                 minutes=summary['distill_seconds'] / 60,
                 curve=[[r['iter'], r['train_seconds'], r[metric]]
-                       for r in summary.get('val_curve', [])])
+                       for r in summary.get('val_curve', []) if metric in r])
 
 
 def minutes_to_quality(run_: dict, args: argparse.Namespace
                        ) -> Optional[float]:
-    """Training minutes until the run first reached the quality threshold;
-    None if it never did or has no curve; inf if the curve never reached
-    it."""
+    """Training minutes until the run first reached the quality threshold:
+    None if the run has no curve, ``inf`` if its curve never reached it."""
     curve = run_.get('curve')
     if not curve:
         return None

@@ -26,7 +26,8 @@ class TrainingClockHook(Hook):
     curve is written to ``<work_dir>/val_curve.json`` after every
     validation, and the clock and curve are kept in checkpoints, so a
     resumed run continues them (in the same work dir, also the validation
-    of the checkpoint's own iteration, which follows its saving). :func:`time_to_reach` reads it.
+    of the checkpoint's own iteration, which follows its saving); a run
+    started with ``load_from`` starts a new clock. :func:`time_to_reach` reads it.
     """
 
     priority = 'VERY_LOW'
@@ -52,9 +53,13 @@ class TrainingClockHook(Hook):
     def after_val_epoch(self, runner,
                         metrics: Optional[Dict[str, float]] = None) -> None:
         """Record the point and rewrite the curve file."""
+        scalars = {
+            k: float(v)
+            for k, v in (metrics or {}).items() if _is_scalar(v)
+        }
         self.records.append(
             dict(iter=runner.iter, train_seconds=round(self.train_seconds, 3),
-                 **{k: float(v) for k, v in (metrics or {}).items()}))
+                 **scalars))
         self._write(runner.work_dir)
 
     @master_only
@@ -63,8 +68,13 @@ class TrainingClockHook(Hook):
                      osp.join(work_dir, CURVE_FILE))
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        """Keep the clock (with the iteration being saved, whose hooks are
+        still running) and the curve in the checkpoint."""
+        seconds = self.train_seconds
+        if self._start is not None:
+            seconds += time.perf_counter() - self._start
         checkpoint.setdefault('meta', {})['training_clock'] = dict(
-            train_seconds=self.train_seconds, records=self.records)
+            train_seconds=seconds, records=self.records)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         """Continue the clock and the curve of the checkpoint.
@@ -75,8 +85,8 @@ class TrainingClockHook(Hook):
         """
         meta = checkpoint.get('meta', {})
         state = meta.get('training_clock')
-        if state is None:
-            return
+        if state is None or not getattr(runner, '_resume', False):
+            return  # `load_from` (a warm start) starts a new clock
         self.train_seconds = float(state['train_seconds'])
         records = {r['iter']: r for r in state['records']}
         curve_file = osp.join(runner.work_dir, CURVE_FILE)
@@ -86,6 +96,15 @@ class TrainingClockHook(Hook):
                     if record['iter'] <= meta.get('iter', -1):
                         records.setdefault(record['iter'], record)
         self.records = [records[i] for i in sorted(records)]
+
+
+def _is_scalar(value) -> bool:
+    """Whether a metric is one number (not a per-class list or tensor)."""
+    try:
+        float(value)
+    except (TypeError, ValueError, RuntimeError):
+        return False
+    return True
 
 
 def time_to_reach(records: Sequence[Dict[str, float]], metric: str,

@@ -66,8 +66,8 @@ class DDAD(BaseModel):
             generates every student batch afresh. Keys: ``capacity``
             (samples kept), ``ratio`` (fraction of each student batch drawn
             from the buffer once it holds a batch, or is full; the rest is
-            generated and added) and ``dtype`` (storage, default ``'float16'``). Every
-            generator step adds its images too.
+            generated and added; default 1) and ``dtype`` (storage, default
+            ``'float16'``). Every generator step adds its images too.
         task_adapter (dict, optional): How logits are read; None picks the
             adapter of the teacher's task.
         data_preprocessor (dict, optional): Ignored. Runners pass the
@@ -115,31 +115,14 @@ class DDAD(BaseModel):
         self.generator_losses = self._build_generator_losses(generator_losses)
         image_shape, logits_shape = self._check_pair()
         self.replay_ratio = 0.0
-        self.replay: Optional[SyntheticReplayBuffer] = None
-        if replay is not None:
-            replay = dict(replay)
-            self.replay_ratio = float(replay.pop('ratio', 1.0))
-            if not 0.0 <= self.replay_ratio <= 1.0:
-                raise ValueError('`model.replay.ratio` must be in [0, 1], '
-                                 f'got {self.replay_ratio}')
-            if self.replay_ratio == 1.0 and generator_steps == 0:
-                raise ValueError(
-                    '`model.replay.ratio=1` with `model.generator_steps=0`: '
-                    'nothing would add new images after the first batch; '
-                    'lower the ratio or set `model.replay=None`')
-            try:
-                self.replay = SyntheticReplayBuffer(
-                    image_shape=image_shape,
-                    logits_shape=logits_shape,
-                    **replay)
-            except TypeError as e:
-                raise TypeError(f'`model.replay`: {e}') from e
+        self.replay: Optional[SyntheticReplayBuffer] = self._build_replay(
+            replay, image_shape, logits_shape)
         self.dataset_meta = getattr(self.teacher, 'dataset_meta', None)
         # Checkpoints hold no teacher weights (the teacher comes from its own
         # checkpoint) and the same keys with or without DDP wrappers.
         self._register_state_dict_hook(_checkpoint_state)
         self._register_load_state_dict_pre_hook(
-            _fill_teacher_state, with_module=True)
+            _fill_missing_state, with_module=True)
 
     # ------------------------------------------------------------------ set-up
     @staticmethod
@@ -172,6 +155,33 @@ class DDAD(BaseModel):
                 'loss_weight`) is 0: the generator would learn nothing; set '
                 '`model.generator_steps=0` to keep it fixed')
         return losses
+
+    def _build_replay(self, cfg: Optional[dict], image_shape: torch.Size,
+                      logits_shape: torch.Size
+                      ) -> Optional[SyntheticReplayBuffer]:
+        """Build the replay buffer of ``model.replay`` and set
+        ``self.replay_ratio``; None when replay is off."""
+        if cfg is None:
+            return None
+        if not isinstance(cfg, dict):
+            raise TypeError('`model.replay` must be a dict (capacity, ratio, '
+                            f'dtype) or None, got {cfg!r}')
+        cfg = dict(cfg)
+        ratio = cfg.pop('ratio', 1.0)
+        if not isinstance(ratio, (int, float)) or not 0.0 < ratio <= 1.0:
+            raise ValueError('`model.replay.ratio` must be in (0, 1] (set '
+                             f'`model.replay=None` for none), got {ratio!r}')
+        if ratio == 1.0 and self.generator_steps == 0:
+            raise ValueError(
+                '`model.replay.ratio=1` with `model.generator_steps=0`: '
+                'nothing would add new images after the first batch; lower '
+                'the ratio or set `model.replay=None`')
+        self.replay_ratio = float(ratio)
+        try:
+            return SyntheticReplayBuffer(
+                image_shape=image_shape, logits_shape=logits_shape, **cfg)
+        except TypeError as e:
+            raise TypeError(f'`model.replay`: {e}') from e
 
     def _check_pair(self) -> Tuple[torch.Size, torch.Size]:
         """Fail early if the generator, teacher and student do not fit.
@@ -354,7 +364,8 @@ class DDAD(BaseModel):
     def train_step(self, data: dict, optim_wrapper: OptimWrapperDict
                    ) -> Dict[str, torch.Tensor]:
         """One DDAD iteration: the student and generator steps of
-        ``self.schedule``, each on fresh latents.
+        ``self.schedule``, each on fresh latents (student steps partly or
+        wholly on replayed images with ``model.replay``).
 
         Args:
             data (dict): ``batch_size`` (int) and ``rng`` (torch.Generator on
@@ -380,7 +391,12 @@ class DDAD(BaseModel):
     def _student_step(self, data: dict,
                       optim_wrapper: OptimWrapper) -> Dict[str, torch.Tensor]:
         """Update the student on generated (or replayed) images; G and T are
-        constants."""
+        constants.
+
+        Under ``--amp`` the generator and teacher forwards of the step run in
+        the autocast dtype too (they are most of its cost); the discrepancy
+        is computed in fp32.
+        """
         with optim_wrapper.optim_context(self.student):
             with torch.no_grad():
                 images, teacher_logits = self._student_inputs(data)
@@ -391,8 +407,15 @@ class DDAD(BaseModel):
 
     def _student_inputs(self, data: dict
                         ) -> Tuple[torch.Tensor, torch.Tensor]:
-        """A student batch: images and the teacher's logits, freshly
-        generated, or partly replayed once the buffer holds a batch."""
+        """A student batch: freshly generated, or partly replayed once the
+        buffer holds a batch (the fresh part is added to the buffer).
+
+        Args:
+            data (dict): ``batch_size`` and ``rng``, as in :meth:`train_step`.
+
+        Returns:
+            tuple[Tensor, Tensor]: Images and the teacher's logits on them.
+        """
         batch_size, rng = data['batch_size'], data['rng']
         num_replayed = 0
         if self.replay is not None and len(self.replay) >= min(
@@ -409,8 +432,8 @@ class DDAD(BaseModel):
                 self.replay.add(batch.images, batch.teacher_logits)
         if len(parts) == 1:
             return parts[0]
-        return (torch.cat([p[0].to(parts[-1][0].dtype) for p in parts]),
-                torch.cat([p[1].to(parts[-1][1].dtype) for p in parts]))
+        return (torch.cat([p[0].float() for p in parts]),
+                torch.cat([p[1].float() for p in parts]))
 
     def _generator_step(self, data: dict, optim_wrapper: OptimWrapper
                         ) -> Dict[str, torch.Tensor]:
@@ -489,8 +512,17 @@ def _checkpoint_state(module: DDAD, state_dict: dict, prefix: str,
                 state_dict.pop(key)
 
 
-def _fill_teacher_state(module: DDAD, state_dict: dict, prefix: str, *args
+def _fill_missing_state(module: DDAD, state_dict: dict, prefix: str, *args
                         ) -> None:
-    """Load-state-dict pre-hook: the teacher keeps its own weights."""
+    """Load-state-dict pre-hook: the teacher keeps its own weights, and a
+    checkpoint of a run with replay loads where replay is off (its buffer is
+    dropped) and one without replay where it is on (the buffer starts
+    empty)."""
     for key, value in module.teacher.state_dict().items():
         state_dict.setdefault(f'{prefix}teacher.{key}', value)
+    if module.replay is None:
+        for key in [k for k in state_dict if k.startswith(prefix + 'replay.')]:
+            del state_dict[key]
+    else:
+        for key, value in module.replay.state_dict().items():
+            state_dict.setdefault(f'{prefix}replay.{key}', value)

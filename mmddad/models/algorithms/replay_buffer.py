@@ -18,9 +18,11 @@ class SyntheticReplayBuffer(nn.Module):
     anyway add them; once full, the oldest samples are overwritten.
 
     The contents are module buffers: they are saved in checkpoints and
-    restored by ``--resume``. Under DDP every rank adds the samples of all
-    ranks (one ``all_gather`` per add), so the buffer is the same on every
-    rank and the checkpoint of rank 0 restores all of them.
+    restored by ``--resume`` (a checkpoint whose buffer has another shape is
+    refused, naming the config keys). Under DDP every rank adds the samples
+    of all ranks (an ``all_gather`` of the images and one of the logits per
+    add, in the storage dtype), so the buffer is the same on every rank and
+    the checkpoint of rank 0 restores all of them.
 
     Args:
         capacity (int): Samples kept.
@@ -51,11 +53,32 @@ class SyntheticReplayBuffer(nn.Module):
         self.register_buffer(
             'logits', torch.zeros(self.capacity, *logits_shape,
                                   dtype=storage))
-        # samples added so far (all ranks): the write position and the fill
+        # samples stored so far (all ranks): the write position and the
+        # fill; mirrored in a Python int (no device sync to read it)
         self.register_buffer('num_added', torch.zeros((), dtype=torch.long))
+        self._num_added = 0
 
     def __len__(self) -> int:
-        return min(int(self.num_added), self.capacity)
+        return min(self._num_added, self.capacity)
+
+    def _load_from_state_dict(self, state_dict: dict, prefix: str, *args,
+                              **kwargs) -> None:
+        """Refuse a stored buffer of another shape (MMEngine's non-strict
+        loading would only warn and leave an empty buffer marked full)."""
+        for name, key in (('images', 'model.replay.capacity or '
+                           'model.generator.out_size/out_channels'),
+                          ('logits', 'model.replay.capacity or the '
+                           'teacher\'s classes')):
+            stored = state_dict.get(prefix + name)
+            if stored is not None and stored.shape != getattr(self,
+                                                               name).shape:
+                raise ValueError(
+                    f'the checkpoint\'s replay buffer `{prefix}{name}` has '
+                    f'shape {tuple(stored.shape)}, this model\'s '
+                    f'{tuple(getattr(self, name).shape)}: check `{key}` '
+                    'against the run that wrote it')
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._num_added = int(self.num_added)
 
     @property
     def nbytes(self) -> int:
@@ -71,16 +94,19 @@ class SyntheticReplayBuffer(nn.Module):
             images (Tensor): (N, C, H, W).
             logits (Tensor): (N, *logits_shape), the teacher's on ``images``.
         """
+        images = images.detach().to(self.images.dtype).contiguous()
+        logits = logits.detach().to(self.logits.dtype).contiguous()
         if get_world_size() > 1:
-            images = torch.cat(all_gather(images.detach().contiguous()))
-            logits = torch.cat(all_gather(logits.detach().contiguous()))
+            images = torch.cat(all_gather(images))
+            logits = torch.cat(all_gather(logits))
         images, logits = images[-self.capacity:], logits[-self.capacity:]
-        start = int(self.num_added) % self.capacity
+        start = self._num_added % self.capacity
         index = (torch.arange(len(images), device=self.images.device) +
                  start) % self.capacity
-        self.images[index] = images.detach().to(self.images.dtype)
-        self.logits[index] = logits.detach().to(self.logits.dtype)
-        self.num_added += len(images)
+        self.images[index] = images
+        self.logits[index] = logits
+        self._num_added += len(images)
+        self.num_added.fill_(self._num_added)
 
     @torch.no_grad()
     def sample(self, num: int,
