@@ -236,9 +236,10 @@ def main() -> None:
         timed = [t for t in times if t is not None]
         reached = [t for t in timed if t != float('inf')]
         to_quality = mean_std(reached, 1) if reached else ''
-        if len(reached) < len(timed):
-            to_quality += f' (not reached in {len(timed) - len(reached)} of ' \
-                f'{len(timed)})'
+        if len(reached) < len(timed):  # the mean is of the runs that got there
+            missed = f'not reached in {len(timed) - len(reached)} of ' \
+                f'{len(timed)}'
+            to_quality = f'{to_quality} ({missed})' if reached else missed
         print(f'| {label} | `{config}` | {score} | {ratio} | {to_quality} |')
     print(f'\nseeds: {args.seeds}; results kept in {store}')
 
