@@ -34,6 +34,8 @@ import subprocess
 import sys
 from typing import Dict, List, Optional
 
+from mmddad.engine.hooks import time_to_reach
+
 TOOLS = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TOOLS)
 
@@ -169,11 +171,12 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
     return dict(score=summary['student'], ratio=summary['ratio'],
                 teacher=summary['teacher'],
                 minutes=summary['distill_seconds'] / 60,
-                curve=[[r['iter'], r['train_seconds'], r[metric]]
+                curve=[dict(iter=r['iter'], train_seconds=r['train_seconds'],
+                            **{metric: r[metric]})
                        for r in summary.get('val_curve', []) if metric in r])
 
 
-def minutes_to_quality(run_: dict, args: argparse.Namespace
+def minutes_to_quality(run_: dict, metric: str, args: argparse.Namespace
                        ) -> Optional[float]:
     """Training minutes until the run first reached the quality threshold:
     None if the run has no curve, ``inf`` if its curve never reached it."""
@@ -183,8 +186,8 @@ def minutes_to_quality(run_: dict, args: argparse.Namespace
     threshold = args.quality_score
     if threshold is None:
         threshold = args.quality_ratio * run_['teacher']
-    return next((seconds / 60 for _, seconds, score in curve
-                 if score >= threshold), float('inf'))
+    reached = time_to_reach(curve, metric, threshold)
+    return float('inf') if reached is None else reached['train_seconds'] / 60
 
 
 def mean_std(values: List[float], digits: int = 2) -> str:
@@ -232,7 +235,7 @@ def main() -> None:
         if len(runs) < len(args.seeds):  # an incomplete row says so
             score += f' ({len(runs)} of {len(args.seeds)} seeds)'
         ratio = '' if supervised else mean_std([r['ratio'] for r in runs], 3)
-        times = [minutes_to_quality(r, args) for r in runs]
+        times = [minutes_to_quality(r, table['metric'], args) for r in runs]
         timed = [t for t in times if t is not None]
         reached = [t for t in timed if t != float('inf')]
         to_quality = mean_std(reached, 1) if reached else ''
