@@ -84,14 +84,22 @@ def test_distill_export_and_evaluate_student(tmp_path, teacher_checkpoint):
 
 def test_distill_reports_the_time_to_quality(tmp_path, teacher_checkpoint):
     work = str(tmp_path / 'ddad')
-    proc = run_tool(
-        osp.join(TOOLS, 'distill.py'), EMBEDDED_DDAD, '--work-dir', work,
+    options = [
         '--quality-ratio', '0', '--cfg-options',
         f'model.teacher.checkpoint={teacher_checkpoint}',
-        'train_cfg.max_iters=4', 'train_cfg.val_interval=2',
+        'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
         'train_dataloader.batch_size=8', 'val_dataloader.dataset.indices=50',
         'test_dataloader.dataset.indices=50', 'model.student_steps=2',
-        'model.generator.base_channels=16')
+        'model.generator.base_channels=16'
+    ]
+    # two of four iterations, as if the job had been stopped; --resume
+    # continues it, its validation curve and its training clock
+    run_tool(osp.join(TOOLS, 'distill.py'), EMBEDDED_DDAD, '--work-dir', work,
+             *options, 'train_cfg.max_iters=2')
+    proc = run_tool(
+        osp.join(TOOLS, 'distill.py'), EMBEDDED_DDAD, '--work-dir', work,
+        '--resume', *options, 'train_cfg.max_iters=4')
+    assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
     with open(osp.join(work, 'distill_summary.json')) as f:
         summary = json.load(f)
     curve = summary['val_curve']

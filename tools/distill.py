@@ -24,7 +24,8 @@ from mmengine.runner import Runner
 
 from mmddad.engine.hooks import CURVE_FILE, time_to_reach
 from mmddad.utils import (add_cfg_options, default_work_dir, load_config,
-                          load_tool_config, start_tool)
+                          load_tool_config, select_resume_checkpoint,
+                          start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -33,6 +34,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='data-free distillation config')
     parser.add_argument('--work-dir', help='where logs and checkpoints go')
     parser.add_argument('--seed', type=int, help='random seed of the run')
+    parser.add_argument(
+        '--resume',
+        action='store_true',
+        help='continue an interrupted run from the newest intact checkpoint '
+        'of its work dir (its validation curve and training clock too)')
     parser.add_argument(
         '--quality-ratio',
         type=float,
@@ -111,9 +117,13 @@ def main() -> None:
     total_start = time.time()
     teacher_time = ensure_teacher(cfg)
 
-    # the curve of this run only (its clock hook writes it at validations)
+    # the curve of this run only (its clock hook writes it at validations;
+    # a resumed run continues the curve of the run it resumes)
     curve_file = osp.join(cfg.work_dir, CURVE_FILE)
-    if osp.isfile(curve_file):
+    if args.resume:
+        cfg.resume = True
+        cfg.load_from = select_resume_checkpoint(cfg.work_dir)
+    elif osp.isfile(curve_file):
         os.remove(curve_file)
     start = time.time()
     runner = Runner.from_cfg(cfg)
@@ -138,6 +148,7 @@ def main() -> None:
         teacher=teacher_score,
         student=student_score,
         ratio=student_score / teacher_score if teacher_score else None,
+        # wall time of this process (of a resumed run: since it resumed)
         distill_seconds=round(distill_time, 1),
         teacher_train_seconds=None
         if teacher_time is None else round(teacher_time, 1),

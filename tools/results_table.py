@@ -15,7 +15,8 @@ absolute ``--quality-score``), read from validations every
 ``val_interval`` iterations of the task. Total wall times are kept in the
 results file only: they depend on what else shares the CPU. Results are
 kept in ``WORK_ROOT/results.json`` so an interrupted run resumes where it
-stopped.
+stopped: a finished run is not repeated, and a run that was stopped midway
+continues from the newest checkpoint of its work dir (``--resume``).
 
 Examples::
 
@@ -131,8 +132,9 @@ def parse_args() -> argparse.Namespace:
 
 
 def run(cmd: List[str], log: str) -> None:
+    """Run a tool; its output is appended to ``log``."""
     os.makedirs(osp.dirname(log), exist_ok=True)
-    with open(log, 'w') as f:
+    with open(log, 'a') as f:
         proc = subprocess.run([sys.executable, *cmd], cwd=ROOT, stdout=f,
                               stderr=subprocess.STDOUT)
     if proc.returncode != 0:
@@ -155,15 +157,18 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
     name = osp.splitext(osp.basename(config))[0]
     work_dir = osp.join(work_root, f'{name}_seed{seed}')
     log = osp.join(work_dir, 'run.log')
+    # a run stopped midway (killed, machine lost) continues where it was
+    resume = ['--resume'] if osp.isfile(
+        osp.join(work_dir, 'last_checkpoint')) else []
     if supervised:
         run([
             osp.join(TOOLS, 'train.py'), config, '--work-dir', work_dir,
-            '--cfg-options', f'randomness.seed={seed}'
+            *resume, '--cfg-options', f'randomness.seed={seed}'
         ], log)
         return dict(score=last_val_metric(work_dir, metric))
     run([
         osp.join(TOOLS, 'distill.py'), config, '--work-dir', work_dir,
-        '--seed', str(seed), '--cfg-options',
+        '--seed', str(seed), *resume, '--cfg-options',
         f'train_cfg.val_interval={val_interval}'
     ], log)
     with open(osp.join(work_dir, 'distill_summary.json')) as f:
