@@ -122,3 +122,30 @@ def test_time_to_reach_is_the_first_validation_at_the_threshold():
     assert time_to_reach(curve, 'top1', 95.0) == dict(
         iter=20, train_seconds=9.0)
     assert time_to_reach(curve, 'top1', 97.0) is None
+
+
+def test_results_table_reports_scores_times_and_curves(tmp_path):
+    """The table of a results file (no run): mean +- std over the seeds, the
+    time to quality of each data-free row, its score along the runs."""
+    ddad = 'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist100.py'
+
+    def run_(final, curve):
+        return dict(score=final, ratio=final / 96.0, teacher=96.0, minutes=1,
+                    curve=[dict(iter=i, train_seconds=60.0 * i / 100,
+                                **{'accuracy/top1': s}) for i, s in curve])
+
+    results = {
+        f'{ddad}@0': run_(90.0, [(100, 50.0), (200, 80.0), (300, 90.0)]),
+        f'{ddad}@1': run_(92.0, [(100, 60.0), (200, 90.0), (300, 92.0)]),
+    }
+    with open(tmp_path / 'results.json', 'w') as f:
+        json.dump(results, f)
+    proc = run_tool(
+        osp.join(TOOLS, 'results_table.py'), '--task', 'mnist100', '--seeds',
+        '0', '1', '--work-root', str(tmp_path), '--report-only',
+        '--quality-score', '85', '--curve-at', '100', '200')
+    lines = [line for line in proc.stdout.splitlines() if 'DDAD' in line]
+    # final 91 +- 1.41; 85 first reached at iteration 300 and 200 (3 and 2
+    # training min); at iterations 100 and 200: 55 +- 7.07, 85 +- 7.07
+    assert lines[0].endswith('| 91.00 ± 1.41 | 0.948 ± 0.015 | 2.5 ± 0.7 |')
+    assert lines[1] == '| Student by DDAD (ours) | 55.00 ± 7.07 | 85.00 ± 7.07 |'

@@ -126,6 +126,10 @@ def parse_args() -> argparse.Namespace:
         '--quality-score', type=float,
         help='time to quality: an absolute score to reach instead')
     parser.add_argument(
+        '--curve-at', type=int, nargs='+', metavar='ITER',
+        help='also print each data-free row\'s score at these iterations '
+        '(validations of the same runs, mean +- std over the seeds)')
+    parser.add_argument(
         '--report-only', action='store_true',
         help='print the table of the runs in results.json; run nothing')
     return parser.parse_args()
@@ -195,6 +199,15 @@ def minutes_to_quality(run_: dict, metric: str, args: argparse.Namespace
     return float('inf') if reached is None else reached['train_seconds'] / 60
 
 
+def score_at(run_: dict, metric: str, iteration: int) -> Optional[float]:
+    """The run's validation score at ``iteration``, None if not validated
+    there."""
+    for record in run_.get('curve') or []:
+        if record['iter'] == iteration:
+            return record[metric]
+    return None
+
+
 def mean_std(values: List[float], digits: int = 2) -> str:
     if len(values) == 1:
         return f'{values[0]:.{digits}f}'
@@ -249,7 +262,31 @@ def main() -> None:
                 f'{len(timed)}'
             to_quality = f'{to_quality} ({missed})' if reached else missed
         print(f'| {label} | `{config}` | {score} | {ratio} | {to_quality} |')
+    if args.curve_at:
+        print_curves(rows, results, args, table['metric'])
     print(f'\nseeds: {args.seeds}; results kept in {store}')
+
+
+def print_curves(rows: List[tuple], results: dict,
+                 args: argparse.Namespace, metric: str) -> None:
+    """A Markdown table of the data-free rows' scores at ``--curve-at``
+    iterations: how the methods compare along the way, not only at the
+    end (intermediate points of the same runs, under their full schedule).
+    """
+    print('\n| method | ' + ' | '.join(f'iter {i}' for i in args.curve_at) +
+          ' |')
+    print('|---|' + '---|' * len(args.curve_at))
+    for label, config, supervised in rows:
+        runs = [results[f'{config}@{s}'] for s in args.seeds
+                if f'{config}@{s}' in results]
+        if supervised or not runs:
+            continue
+        cells = []
+        for iteration in args.curve_at:
+            values = [score_at(r, metric, iteration) for r in runs]
+            values = [v for v in values if v is not None]
+            cells.append(mean_std(values) if values else '')
+        print(f'| {label} | ' + ' | '.join(cells) + ' |')
 
 
 if __name__ == '__main__':
