@@ -121,9 +121,9 @@ def main() -> None:
     # a resumed run continues the curve of the run it resumes)
     curve_file = osp.join(cfg.work_dir, CURVE_FILE)
     if args.resume:
-        cfg.resume = True
         cfg.load_from = select_resume_checkpoint(cfg.work_dir)
-    elif osp.isfile(curve_file):
+        cfg.resume = cfg.load_from is not None  # nothing to resume: a new run
+    if not cfg.get('resume') and osp.isfile(curve_file):
         os.remove(curve_file)
     start = time.time()
     runner = Runner.from_cfg(cfg)
