@@ -137,6 +137,8 @@ def test_results_table_reports_scores_times_and_curves(tmp_path):
     results = {
         f'{ddad}@0': run_(90.0, [(100, 50.0), (200, 80.0), (300, 90.0)]),
         f'{ddad}@1': run_(92.0, [(100, 60.0), (200, 90.0), (300, 92.0)]),
+        # a variant (--cfg-options) is kept apart from the shipped config
+        f'{ddad}@0 model.replay=None': run_(50.0, [(100, 20.0)]),
     }
     with open(tmp_path / 'results.json', 'w') as f:
         json.dump(results, f)
@@ -149,3 +151,11 @@ def test_results_table_reports_scores_times_and_curves(tmp_path):
     # training min); at iterations 100 and 200: 55 +- 7.07, 85 +- 7.07
     assert lines[0].endswith('| 91.00 ± 1.41 | 0.948 ± 0.015 | 2.5 ± 0.7 |')
     assert lines[1] == '| Student by DDAD (ours) | 55.00 ± 7.07 | 85.00 ± 7.07 |'
+    proc = run_tool(
+        osp.join(TOOLS, 'results_table.py'), '--task', 'mnist100', '--seeds',
+        '0', '1', '--work-root', str(tmp_path), '--report-only',
+        '--quality-score', '85', '--cfg-options', 'model.replay=None')
+    lines = [line for line in proc.stdout.splitlines() if 'DDAD' in line]
+    assert '| 50.00 (1 of 2 seeds) | 0.521 | not reached in 1 of 1 |' in \
+        lines[0]
+    assert 'data-free options: model.replay=None' in proc.stdout

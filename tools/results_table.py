@@ -24,9 +24,16 @@ Examples::
     python tools/results_table.py --task mnist100 --seeds 0 1 2
     python tools/results_table.py --task segmentation --seeds 0 1 2
     python tools/results_table.py --task mnist100 --report-only --quality-score 94
+    python tools/results_table.py --only ddad_resnet18 --cfg-options \
+        model.replay.capacity=6400 model.replay.ratio=1.0
+
+Runs with ``--cfg-options`` are kept apart from those without (their own
+work dirs and results entries), so a variant and the shipped config can be
+measured side by side in one results file.
 """
 import argparse
 import glob
+import hashlib
 import json
 import os
 import os.path as osp
@@ -130,6 +137,11 @@ def parse_args() -> argparse.Namespace:
         help='also print each data-free row\'s score at these iterations '
         '(validations of the same runs, mean +- std over the seeds)')
     parser.add_argument(
+        '--cfg-options', nargs='+', default=[], metavar='KEY=VALUE',
+        help='override settings of the data-free configs (not of the '
+        'supervised recipes), as tools/distill.py --cfg-options; runs with '
+        'other options are kept apart')
+    parser.add_argument(
         '--report-only', action='store_true',
         help='print the table of the runs in results.json; run nothing')
     return parser.parse_args()
@@ -156,9 +168,18 @@ def last_val_metric(work_dir: str, metric: str) -> float:
     return values[-1]
 
 
+def run_key(config: str, seed: int, options: List[str]) -> str:
+    """The results-file key of a run: config, seed and any options."""
+    return ' '.join([f'{config}@{seed}', *options])
+
+
 def measure(config: str, seed: int, work_root: str, supervised: bool,
-            metric: str, val_interval: int) -> Dict[str, float]:
+            metric: str, val_interval: int,
+            options: List[str]) -> Dict[str, float]:
     name = osp.splitext(osp.basename(config))[0]
+    if options:  # a variant gets its own work dir
+        digest = hashlib.sha1(' '.join(options).encode()).hexdigest()[:8]
+        name = f'{name}_{digest}'
     work_dir = osp.join(work_root, f'{name}_seed{seed}')
     log = osp.join(work_dir, 'run.log')
     # a run stopped midway (killed, machine lost) continues where it was
@@ -173,7 +194,7 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
     run([
         osp.join(TOOLS, 'distill.py'), config, '--work-dir', work_dir,
         '--seed', str(seed), *resume, '--cfg-options',
-        f'train_cfg.val_interval={val_interval}'
+        f'train_cfg.val_interval={val_interval}', *options
     ], log)
     with open(osp.join(work_dir, 'distill_summary.json')) as f:
         summary = json.load(f)
@@ -183,6 +204,15 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
                 curve=[dict(iter=r['iter'], train_seconds=r['train_seconds'],
                             **{metric: r[metric]})
                        for r in summary.get('val_curve', []) if metric in r])
+
+
+def row_runs(results: dict, config: str, supervised: bool,
+             args: argparse.Namespace) -> List[dict]:
+    """The recorded runs of a table row over ``--seeds`` (data-free rows:
+    those with the ``--cfg-options`` given)."""
+    options = [] if supervised else args.cfg_options
+    keys = [run_key(config, seed, options) for seed in args.seeds]
+    return [results[key] for key in keys if key in results]
 
 
 def minutes_to_quality(run_: dict, metric: str, args: argparse.Namespace
@@ -228,13 +258,15 @@ def main() -> None:
     if args.only:
         rows = [r for r in rows if any(s in r[1] for s in args.only)]
     for label, config, supervised in rows:
+        options = [] if supervised else args.cfg_options
         for seed in args.seeds:
-            key = f'{config}@{seed}'
+            key = run_key(config, seed, options)
             if key in results or args.report_only:
                 continue
             print(f'[results] {label}: seed {seed}', flush=True)
             results[key] = measure(config, seed, work_root, supervised,
-                                   table['metric'], table['val_interval'])
+                                   table['metric'], table['val_interval'],
+                                   options)
             os.makedirs(work_root, exist_ok=True)
             with open(store, 'w') as f:
                 json.dump(results, f, indent=2)
@@ -245,8 +277,7 @@ def main() -> None:
           f'train min to {quality} |')
     print('|---|---|---|---|---|')
     for label, config, supervised in rows:
-        runs = [results[f'{config}@{s}'] for s in args.seeds
-                if f'{config}@{s}' in results]
+        runs = row_runs(results, config, supervised, args)
         if not runs:
             continue
         score = mean_std([r['score'] for r in runs])
@@ -264,7 +295,9 @@ def main() -> None:
         print(f'| {label} | `{config}` | {score} | {ratio} | {to_quality} |')
     if args.curve_at:
         print_curves(rows, results, args, table['metric'])
-    print(f'\nseeds: {args.seeds}; results kept in {store}')
+    options = ' '.join(args.cfg_options) or 'none'
+    print(f'\nseeds: {args.seeds}; data-free options: {options}; results '
+          f'kept in {store}')
 
 
 def print_curves(rows: List[tuple], results: dict,
@@ -277,8 +310,7 @@ def print_curves(rows: List[tuple], results: dict,
           ' |')
     print('|---|' + '---|' * len(args.curve_at))
     for label, config, supervised in rows:
-        runs = [results[f'{config}@{s}'] for s in args.seeds
-                if f'{config}@{s}' in results]
+        runs = row_runs(results, config, supervised, args)
         if supervised or not runs:
             continue
         cells = []
