@@ -24,11 +24,13 @@ CONFIGS = {
 #: Per config, ``--cfg-options`` that restore the recorded settings. The
 #: milestones were absolute (160, 320) when recorded and are now fractions of
 #: the run: ``end=400`` puts them back for this 3-iteration run. DAFL's
-#: activation term came after the recording.
+#: activation term and replay (on in the embedded config since) came after
+#: the recording.
 OVERRIDES = {
-    'ddad': {'param_scheduler.end': 400},
+    'ddad': {'param_scheduler.end': 400, 'model.replay': None},
     'dafl': {
         'param_scheduler.end': 400,
+        'model.replay': None,
         'model.generator_losses.loss_act.loss_weight': 0.0
     },
 }
