@@ -206,11 +206,16 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
                        for r in summary.get('val_curve', []) if metric in r])
 
 
+def row_options(supervised: bool, args: argparse.Namespace) -> List[str]:
+    """The ``--cfg-options`` of a row's runs: data-free rows only."""
+    return [] if supervised else args.cfg_options
+
+
 def row_runs(results: dict, config: str, supervised: bool,
              args: argparse.Namespace) -> List[dict]:
     """The recorded runs of a table row over ``--seeds`` (data-free rows:
     those with the ``--cfg-options`` given)."""
-    options = [] if supervised else args.cfg_options
+    options = row_options(supervised, args)
     keys = [run_key(config, seed, options) for seed in args.seeds]
     return [results[key] for key in keys if key in results]
 
@@ -258,7 +263,7 @@ def main() -> None:
     if args.only:
         rows = [r for r in rows if any(s in r[1] for s in args.only)]
     for label, config, supervised in rows:
-        options = [] if supervised else args.cfg_options
+        options = row_options(supervised, args)
         for seed in args.seeds:
             key = run_key(config, seed, options)
             if key in results or args.report_only:
