@@ -274,6 +274,35 @@ def test_legacy_lambda_keys_still_work(teacher_checkpoint):
     assert losses['loss_adv'].form == 'log'
 
 
+def test_term_gradients_measure_each_terms_pull_on_the_images(
+        teacher_checkpoint):
+    z = torch.randn(BATCH, 16)
+
+    def stats(**weights):
+        model = make_ddad(teacher_checkpoint, generator_losses=weights)
+        model.train()
+        return model, model.generator_term_gradients(z)
+
+    bn = dict(type='BNStatisticsLoss', loss_weight=1.0)
+    adv = dict(type='AdversarialLoss', loss_weight=1.0)
+    model, base = stats(loss_bn=bn, loss_adv=adv)
+    assert set(base) == {'loss_bn', 'loss_adv'}
+    assert all(norm > 0 for _, norm in base.values())
+    assert all(p.grad is None for p in model.parameters())  # nothing moved
+    # a term's weight scales its pull; the other term's is unchanged
+    _, doubled = stats(loss_bn=bn, loss_adv=dict(adv, loss_weight=2.0))
+    assert doubled['loss_adv'][1] == pytest.approx(2 * base['loss_adv'][1])
+    assert doubled['loss_bn'] == pytest.approx(base['loss_bn'])
+    # summed over the teacher's BN layers, the pull is L x the mean's
+    mean_model, mean = stats(
+        loss_bn=dict(bn, layer_reduction='mean'), loss_adv=adv)
+    layers = mean_model.generator_losses['loss_bn'].num_layers
+    assert layers > 1
+    assert base['loss_bn'][1] == pytest.approx(layers * mean['loss_bn'][1],
+                                               rel=1e-4)
+    assert base['loss_adv'] == pytest.approx(mean['loss_adv'])
+
+
 def test_sample_is_the_one_synthesis_call_for_inspection(teacher_checkpoint):
     model = make_ddad(teacher_checkpoint)
     model.train()

@@ -60,6 +60,20 @@ def test_distill_export_and_evaluate_student(tmp_path, teacher_checkpoint):
     state = torch.load(ckpt, weights_only=False)['state_dict']
     assert not any(k.startswith('teacher.') for k in state)
 
+    # the balance of the generator's terms at that checkpoint
+    proc = run_tool(
+        osp.join(TOOLS, 'generator_balance.py'), EMBEDDED_DDAD, '--checkpoint',
+        ckpt, '--batches', '1', '--cfg-options',
+        f'model.teacher.checkpoint={teacher_checkpoint}',
+        'train_dataloader.batch_size=8')
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in proc.stdout.splitlines()
+        if line.startswith(('loss_bn', 'loss_adv'))
+    }
+    assert float(rows['loss_bn'][2]) == 1.0  # the reference term
+    assert float(rows['loss_adv'][1]) > 0
+
     out = str(tmp_path / 'student.pth')
     run_tool(osp.join(TOOLS, 'export_student.py'), ckpt, out)
     proc = run_tool(

@@ -440,15 +440,9 @@ class DDAD(BaseModel):
         """Update the generator through the frozen teacher and student with
         the weighted sum of ``generator_losses``."""
         z = self.sample_latents(data['batch_size'], data['rng'])
-        terms = self.generator_losses
         with optim_wrapper.optim_context(self.generator), \
                 _no_param_grad(unwrap_model(self.student)):
-            with ExitStack() as stack:
-                for term in terms.values():
-                    stack.enter_context(term.recording())
-                batch = self.synthesize(
-                    z, any(t.needs_teacher_features for t in terms.values()))
-            losses = {name: term(batch) for name, term in terms.items()}
+            batch, losses = self.generator_objective(z)
             loss = sum(losses.values())
             optim_wrapper.update_params(loss)
         if self.replay is not None:
@@ -456,6 +450,59 @@ class DDAD(BaseModel):
         logs = {k: v.detach() for k, v in losses.items()}
         logs['loss_generator'] = loss.detach()
         return logs
+
+    def generator_objective(
+            self, latents: torch.Tensor
+    ) -> Tuple[SyntheticBatch, Dict[str, torch.Tensor]]:
+        """Synthesize from ``latents`` and evaluate every weighted term of
+        ``generator_losses`` on the batch (what a generator step minimises:
+        the sum of the terms).
+
+        Args:
+            latents (Tensor): (N, latent_dim), on the model's device.
+
+        Returns:
+            tuple[SyntheticBatch, dict[str, Tensor]]: The batch and each
+            term's weighted value, by its ``generator_losses`` key.
+        """
+        terms = self.generator_losses
+        with ExitStack() as stack:
+            for term in terms.values():
+                stack.enter_context(term.recording())
+            batch = self.synthesize(
+                latents, any(t.needs_teacher_features for t in terms.values()))
+        return batch, {name: term(batch) for name, term in terms.items()}
+
+    def generator_term_gradients(self, latents: torch.Tensor
+                                 ) -> Dict[str, Tuple[float, float]]:
+        """How strongly each term of the generator objective pulls on the
+        images: its weighted value and the L2 norm of its gradient with
+        respect to the generated batch.
+
+        The balance of the terms is the ratio of these norms (a term's value
+        says little: the BN term summed over layers grows with the teacher's
+        depth). Runs the networks in their current mode and changes no
+        parameter or ``.grad`` (BN layers in train mode do update their
+        running statistics, as in a generator step).
+
+        Args:
+            latents (Tensor): (N, latent_dim), on the model's device.
+
+        Returns:
+            dict[str, tuple[float, float]]: ``name -> (value, grad norm)``.
+        """
+        with torch.enable_grad():
+            batch, losses = self.generator_objective(latents.detach())
+            if not batch.images.requires_grad:
+                raise RuntimeError('the generated images carry no gradient '
+                                   '(are the generator\'s parameters '
+                                   'frozen?)')
+            # autograd.grad leaves every parameter's .grad untouched
+            return {
+                name: (loss.detach().item(), float(torch.autograd.grad(
+                    loss, batch.images, retain_graph=True)[0].norm()))
+                for name, loss in losses.items()
+            }
 
     # ----------------------------------------------------------- evaluation
     def forward(self,
