@@ -71,7 +71,7 @@ def trained_state(path: str) -> dict:
 def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
     """4 iterations straight == 2, stop, resume, 2 more; with replay the
     buffer (wrapped around by then) is part of the restored state."""
-    extra = {'model.replay': replay}  # None: the embedded config's is off
+    extra = {'model.replay': replay}  # None: off (the embedded config's is on)
     straight = str(tmp_path / 'straight')
     Runner.from_cfg(tiny_cfg(straight, teacher_checkpoint, 4,
                              **extra)).train()
