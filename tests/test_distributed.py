@@ -181,6 +181,10 @@ def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
     assert a['state_dict'].keys() == b['state_dict'].keys()
     for key, value in a['state_dict'].items():
         assert torch.equal(value, b['state_dict'][key]), key
+    # the weight average (embedded config) resumed too, DDP-wrapped
+    assert a['ema_state_dict'].keys() == b['ema_state_dict'].keys()
+    for key, value in a['ema_state_dict'].items():
+        assert torch.equal(value, b['ema_state_dict'][key]), key
     for name in ('student', 'generator'):
         sa, sb = a['optimizer'][name]['state'], b['optimizer'][name]['state']
         assert sa.keys() == sb.keys()

@@ -62,8 +62,14 @@ def train_command(work: str, teacher_checkpoint: str, *options: str) -> list:
 
 
 def trained_state(path: str) -> dict:
+    """A checkpoint's weights (the trained ones and, from the embedded
+    config's EMAHook, their moving average, prefixed ``ema.``) and its
+    optimiser states."""
     ckpt = torch.load(path, weights_only=False)
-    return ckpt['state_dict'], ckpt['optimizer']
+    state = dict(ckpt['state_dict'])
+    state.update({f'ema.{k}': v
+                  for k, v in ckpt.get('ema_state_dict', {}).items()})
+    return state, ckpt['optimizer']
 
 
 @pytest.mark.parametrize('replay', [None, dict(capacity=20, ratio=0.75)],
@@ -99,6 +105,7 @@ def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
     state_b, optim_b = trained_state(osp.join(interrupted, 'iter_4.pth'))
     assert state_a.keys() == state_b.keys()
     assert any(k.startswith('generator.') for k in state_a)
+    assert any(k.startswith('ema.module.student.') for k in state_a)
     if replay is not None:
         assert int(state_a['replay.num_added']) > replay['capacity']
     for key in state_a:

@@ -138,6 +138,22 @@ def test_time_to_reach_is_the_first_validation_at_the_threshold():
     assert time_to_reach(curve, 'top1', 97.0) is None
 
 
+def test_cfg_options_turn_off_a_config_added_default_hook():
+    """``default_hooks.ema=None`` removes the embedded config's EMAHook (a
+    name MMEngine's runner does not know); the runner's own defaults set to
+    None stay None, for the runner to remove."""
+    from mmddad.utils import load_tool_config
+    cfg = load_tool_config(EMBEDDED_DDAD)
+    assert cfg.default_hooks.ema.type == 'DataFreeEMAHook'
+    cfg = load_tool_config(EMBEDDED_DDAD, {
+        'default_hooks.ema': None,
+        'default_hooks.timer': None
+    })
+    assert 'ema' not in cfg.default_hooks
+    assert 'timer' in cfg.default_hooks and cfg.default_hooks.timer is None
+    assert cfg.default_hooks.checkpoint.interval == 100
+
+
 def test_results_table_reports_scores_times_and_curves(tmp_path):
     """The table of a results file (no run): mean +- std over the seeds, the
     time to quality of each data-free row, its score along the runs."""

@@ -20,7 +20,7 @@ import time
 from typing import Dict, Optional
 
 from mmengine.config import Config
-from mmengine.runner import Runner
+from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmddad.engine.hooks import CURVE_FILE, time_to_reach
 from mmddad.utils import (add_cfg_options, default_work_dir, load_config,
@@ -90,6 +90,21 @@ def ensure_teacher(cfg: Config) -> Optional[float]:
     return time.time() - start
 
 
+def evaluate_student(cfg: Config, runner: Runner) -> Dict[str, float]:
+    """Test the weights the run saved last: with an ``EMAHook`` the averaged
+    ones, as validation saw them and ``tools/export_student.py`` exports
+    them (the trained runner's own ``test()`` would rebuild the average
+    from the trained weights). A run that saved nothing tests the runner's
+    model."""
+    checkpoint = find_latest_checkpoint(cfg.work_dir)
+    if checkpoint is None:
+        return runner.test()
+    test_cfg = cfg.copy()
+    test_cfg.load_from = checkpoint
+    test_cfg.resume = False
+    return Runner.from_cfg(test_cfg).test()
+
+
 def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
     """Test the teacher on the distillation config's test split."""
     teacher = cfg.model.teacher
@@ -129,7 +144,7 @@ def main() -> None:
     runner = Runner.from_cfg(cfg)
     runner.train()
     distill_time = time.time() - start
-    student_metrics = runner.test()
+    student_metrics = evaluate_student(cfg, runner)
     teacher_metrics = evaluate_teacher(cfg, cfg.work_dir)
 
     metric = headline_metric(student_metrics)

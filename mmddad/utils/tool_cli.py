@@ -52,11 +52,27 @@ def start_tool(args: argparse.Namespace) -> None:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
 
 
+#: The hooks MMEngine's runner registers by default (``default_hooks``
+#: names it removes itself when set to None).
+RUNNER_DEFAULT_HOOKS = ('runtime_info', 'timer', 'sampler_seed', 'logger',
+                        'param_scheduler', 'checkpoint')
+
+
 def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
-    """Read a config file and merge ``--cfg-options`` into it."""
+    """Read a config file and merge ``--cfg-options`` into it.
+
+    ``default_hooks.NAME=None`` turns off any hook a config adds to
+    ``default_hooks`` (e.g. ``default_hooks.ema=None``), not only the
+    runner's own (MMEngine would refuse the None of a name it does not
+    register itself).
+    """
     cfg = Config.fromfile(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    hooks = cfg.get('default_hooks') or {}
+    for name in [n for n, hook in hooks.items()
+                 if hook is None and n not in RUNNER_DEFAULT_HOOKS]:
+        hooks.pop(name)
     return cfg
 
 
