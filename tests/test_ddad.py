@@ -125,6 +125,30 @@ def test_train_step_keeps_the_teacher_bit_identical(teacher_checkpoint):
     assert not any(p.requires_grad for p in model.teacher.parameters())
 
 
+def test_channels_last_changes_the_layout_not_the_step(teacher_checkpoint):
+    reference = make_ddad(teacher_checkpoint)
+    model = make_ddad(teacher_checkpoint, channels_last=True)
+    model.load_state_dict(reference.state_dict())
+    for name in ('teacher', 'student', 'generator'):
+        weights = [
+            m.weight for m in getattr(model, name).modules()
+            if isinstance(m, torch.nn.Conv2d)
+        ]
+        assert weights, name
+        assert all(
+            w.is_contiguous(memory_format=torch.channels_last)
+            for w in weights), name
+        assert not all(w.is_contiguous() for w in weights), name
+    logs = []
+    for ddad in (reference, model):
+        ddad.train()
+        logs.append(ddad.train_step(batch(0), make_optim(ddad)))
+    for key, value in logs[0].items():
+        assert logs[1][key].item() == pytest.approx(value.item(), rel=1e-4)
+    for key, value in reference.student.state_dict().items():
+        torch.testing.assert_close(model.student.state_dict()[key], value)
+
+
 def test_checkpoint_state_leaves_the_teacher_out(teacher_checkpoint):
     model = make_ddad(teacher_checkpoint)
     state = model.state_dict()

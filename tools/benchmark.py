@@ -18,8 +18,8 @@ from mmengine.runner import Runner
 
 from mmddad.engine.optimizers import native_cpu_bf16
 from mmddad.models.wrappers import unwrap_model
-from mmddad.utils import (add_cfg_options, enable_amp, load_tool_config,
-                          start_tool)
+from mmddad.utils import (add_amp_options, add_cfg_options, enable_amp,
+                          load_tool_config, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -29,14 +29,7 @@ def parse_args() -> argparse.Namespace:
                         help='timed iterations')
     parser.add_argument('--warmup', type=int, default=5,
                         help='untimed iterations first')
-    parser.add_argument(
-        '--amp',
-        action='store_true',
-        help='mixed precision (GPU: fp16 or --amp-dtype; CPU: bf16)')
-    parser.add_argument(
-        '--amp-dtype',
-        choices=['float16', 'bfloat16'],
-        help='autocast dtype with --amp')
+    add_amp_options(parser)
     parser.add_argument(
         '--random-teacher',
         action='store_true',

@@ -11,6 +11,7 @@ is written to ``WORK_DIR/distill_summary.json``.
 Example::
 
     python tools/distill.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
+    python tools/distill.py CONFIG --amp   # bf16 autocast (CPU with AMX)
 """
 import argparse
 import json
@@ -23,9 +24,9 @@ from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmddad.engine.hooks import CURVE_FILE, time_to_reach
-from mmddad.utils import (add_cfg_options, default_work_dir, load_config,
-                          load_tool_config, select_resume_checkpoint,
-                          start_tool)
+from mmddad.utils import (add_amp_options, add_cfg_options, default_work_dir,
+                          enable_amp, load_config, load_tool_config,
+                          select_resume_checkpoint, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -45,6 +46,7 @@ def parse_args() -> argparse.Namespace:
         default=0.97,
         help='report the training time until the student first reaches this '
         'fraction of the teacher\'s score (default 0.97)')
+    add_amp_options(parser)
     add_cfg_options(parser)
     return parser.parse_args()
 
@@ -124,6 +126,8 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     cfg = load_tool_config(args.config, args.cfg_options)
+    if args.amp:
+        enable_amp(cfg, dtype=args.amp_dtype)
     if args.seed is not None:
         cfg.randomness = dict(seed=args.seed, deterministic=False)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(

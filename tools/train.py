@@ -5,11 +5,11 @@ import argparse
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from mmddad.utils import (add_cfg_options, add_launcher_options,
-                          add_trust_option, default_work_dir, enable_amp,
-                          init_cpu_process_group, load_tool_config,
-                          select_resume_checkpoint, shutdown_process_group,
-                          start_tool)
+from mmddad.utils import (add_amp_options, add_cfg_options,
+                          add_launcher_options, add_trust_option,
+                          default_work_dir, enable_amp, init_cpu_process_group,
+                          load_tool_config, select_resume_checkpoint,
+                          shutdown_process_group, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -23,16 +23,7 @@ def parse_args() -> argparse.Namespace:
         const='auto',
         help='resume from the given checkpoint, or from the latest checkpoint '
         'in the work dir when no path is given')
-    parser.add_argument(
-        '--amp',
-        action='store_true',
-        help='enable automatic mixed precision training (GPU: MMEngine\'s '
-        'AmpOptimWrapper; CPU-only machine: bf16 autocast)')
-    parser.add_argument(
-        '--amp-dtype',
-        choices=['float16', 'bfloat16'],
-        help='autocast dtype with --amp (GPU: default float16 with dynamic '
-        'loss scaling per optimiser, or bfloat16; CPU: bfloat16 only)')
+    add_amp_options(parser)
     parser.add_argument(
         '--no-validate',
         action='store_true',

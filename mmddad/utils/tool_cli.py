@@ -21,6 +21,20 @@ def add_cfg_options(parser: argparse.ArgumentParser) -> None:
         'format')
 
 
+def add_amp_options(parser: argparse.ArgumentParser) -> None:
+    """``--amp`` and ``--amp-dtype`` (applied with :func:`enable_amp`)."""
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='automatic mixed precision (GPU: MMEngine\'s AmpOptimWrapper, '
+        'float16 by default; CPU-only machine: bfloat16 autocast)')
+    parser.add_argument(
+        '--amp-dtype',
+        choices=['float16', 'bfloat16'],
+        help='autocast dtype with --amp (GPU: default float16 with dynamic '
+        'loss scaling per optimiser, or bfloat16; CPU: bfloat16 only)')
+
+
 def add_trust_option(parser: argparse.ArgumentParser) -> None:
     """``--trust-checkpoints`` (full unpickling)."""
     parser.add_argument(
