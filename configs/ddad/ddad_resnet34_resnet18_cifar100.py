@@ -16,6 +16,9 @@ model = dict(
         cfg_path='{{fileDirname}}/../teachers/resnet18_8xb16_cifar100.py'),
     generator=dict(
         type='DCGANGenerator', latent_dim=256, out_size=32, out_channels=3),
+    # channels-last: the CIFAR-10 config's networks at the same size run
+    # 1.43x faster in fp32 on a GPU with it (README, "On a GPU")
+    channels_last=True,
 )
 
 train_dataloader = dict(_delete_=True, batch_size=256)  # synthetic, per GPU
