@@ -128,6 +128,24 @@ def test_distill_reports_the_time_to_quality(tmp_path, teacher_checkpoint):
     assert 'reached at iteration 2' in proc.stdout
 
 
+def test_benchmark_prints_speed_memory_layout_and_replay():
+    proc = run_tool(
+        osp.join(TOOLS, 'benchmark.py'), EMBEDDED_DDAD, '--random-teacher',
+        '--iters', '1', '--warmup', '1', '--cfg-options',
+        'train_dataloader.batch_size=8', 'model.student_steps=2',
+        'model.channels_last=True')
+    report = dict(
+        line.split(':', 1) for line in proc.stdout.splitlines()
+        if ' : ' in line)
+    report = {k.strip(): v.strip() for k, v in report.items()}
+    assert report['layout'] == 'channels-last'
+    assert report['batch x steps'].startswith('8 x 3 (2 student')
+    assert float(report['iterations/s'].split()[0]) > 0
+    assert float(report['peak memory'].split()[0]) > 0
+    # the shipped config replays: the buffer's bounded size is printed
+    assert report['replay buffer'].startswith('6400 samples, torch.float16')
+
+
 def test_time_to_reach_is_the_first_validation_at_the_threshold():
     from mmddad.engine.hooks import time_to_reach
     curve = [dict(iter=10, train_seconds=5.0, top1=50.0),

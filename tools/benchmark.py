@@ -95,6 +95,8 @@ def main() -> None:
         native = ', native bf16: ' + ('yes' if native_cpu_bf16() else 'no')
     print(f'device          : {device} (amp: {amp}, '
           f'threads: {torch.get_num_threads()}{native})')
+    print('layout          : ' +
+          ('channels-last' if algorithm.channels_last else 'NCHW'))
     print(f'batch x steps   : {batch_size} x {steps} '
           f'({algorithm.student_steps} student, '
           f'{algorithm.generator_steps} generator)')

@@ -69,9 +69,10 @@ class DDAD(BaseModel):
             generated and added; default 1) and ``dtype`` (storage, default
             ``'float16'``). Every generator step adds its images too.
         channels_last (bool): Keep the teacher, student and generator in
-            channels-last memory format, the layout oneDNN (CPU) and cuDNN
-            (GPU) convolutions run fastest in under bf16/fp16 autocast; the
-            results are the same up to rounding. Defaults to False.
+            channels-last memory format, which cuDNN (GPU) and oneDNN (CPU)
+            convolutions can run faster; whether it pays depends on the
+            device and the sizes (``tools/benchmark.py``). The results are
+            the same up to rounding. Defaults to False.
         task_adapter (dict, optional): How logits are read; None picks the
             adapter of the teacher's task.
         data_preprocessor (dict, optional): Ignored. Runners pass the
@@ -122,6 +123,7 @@ class DDAD(BaseModel):
         self.replay_ratio = 0.0
         self.replay: Optional[SyntheticReplayBuffer] = self._build_replay(
             replay, image_shape, logits_shape)
+        self.channels_last = channels_last
         if channels_last:
             for network in (self.teacher, self.student, self.generator):
                 network.to(memory_format=torch.channels_last)
