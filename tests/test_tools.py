@@ -128,10 +128,10 @@ def test_distill_reports_the_time_to_quality(tmp_path, teacher_checkpoint):
     assert 'reached at iteration 2' in proc.stdout
 
 
-def test_benchmark_prints_speed_memory_layout_and_replay():
+def test_benchmark_prints_speed_memory_layout_amp_and_replay():
     proc = run_tool(
         osp.join(TOOLS, 'benchmark.py'), EMBEDDED_DDAD, '--random-teacher',
-        '--iters', '1', '--warmup', '1', '--cfg-options',
+        '--iters', '1', '--warmup', '1', '--amp', '--cfg-options',
         'train_dataloader.batch_size=8', 'model.student_steps=2',
         'model.channels_last=True')
     report = dict(
@@ -139,6 +139,10 @@ def test_benchmark_prints_speed_memory_layout_and_replay():
         if ' : ' in line)
     report = {k.strip(): v.strip() for k, v in report.items()}
     assert report['layout'] == 'channels-last'
+    # --amp reached the built optimiser: bf16 autocast on a CPU-only machine
+    # (the line reads the wrapper the runner built, not the option)
+    assert report['device'].startswith('cpu (amp: bfloat16 '
+                                       '(CPUAmpOptimWrapper), threads:')
     assert report['batch x steps'].startswith('8 x 3 (2 student')
     assert float(report['iterations/s'].split()[0]) > 0
     assert float(report['peak memory'].split()[0]) > 0

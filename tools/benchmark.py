@@ -14,6 +14,7 @@ import tempfile
 import time
 
 import torch
+from mmengine.optim import OptimWrapper
 from mmengine.runner import Runner
 
 from mmddad.engine.optimizers import native_cpu_bf16
@@ -44,6 +45,17 @@ def peak_memory_mib(device: torch.device) -> float:
     if device.type == 'cuda':
         return torch.cuda.max_memory_allocated(device) / 2**20
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def autocast_report(optim_wrapper: OptimWrapper) -> str:
+    """What a built optim wrapper autocasts its forwards to: ``'off'``, or
+    the dtype and the wrapper's type (what ``--amp`` or the config chose)."""
+    if not hasattr(optim_wrapper, 'cast_dtype'):
+        return 'off'
+    # MMEngine's AmpOptimWrapper leaves the dtype to autocast: float16
+    dtype = optim_wrapper.cast_dtype or torch.float16
+    return f'{str(dtype).replace("torch.", "")} ' \
+        f'({type(optim_wrapper).__name__})'
 
 
 def main() -> None:
@@ -88,8 +100,7 @@ def main() -> None:
 
     its = args.iters / elapsed
     print(f'config          : {args.config}')
-    amp = (args.amp_dtype or ('float16' if device.type == 'cuda' else
-                               'bfloat16')) if args.amp else 'off'
+    amp = autocast_report(optim_wrapper['student'])
     native = ''
     if device.type == 'cpu':
         native = ', native bf16: ' + ('yes' if native_cpu_bf16() else 'no')
