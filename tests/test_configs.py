@@ -11,7 +11,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmddad.datasets import MNIST5k
-from .conftest import CONFIGS
+from mmddad.registry import MODELS
+from .conftest import CONFIGS, EMBEDDED_DDAD
 
 EMBEDDED = sorted(
     glob.glob(osp.join(CONFIGS, '*', '*_resnet18-w16_resnet18-w8_mnist5k.py')))
@@ -153,3 +154,21 @@ def test_segmentation_family_trains(family, seg_teacher_checkpoint, tmp_path):
     grid = mmcv.imread(osp.join(str(tmp_path), 'synthetic', 'iter_2.png'))
     assert grid.shape == (4 * 64 + 5 * 2, 8 * 64 + 9 * 2, 3)
     assert grid.dtype == np.uint8 and grid[2:66, 2:66].std() > 1
+
+
+DEEP_TEACHER = osp.join(CONFIGS, 'teachers', 'resnet50-w16_mnist5k.py')
+
+
+def test_the_deeper_teacher_recipe_is_a_ddad_teacher_with_53_bn_layers():
+    """The depth check's teacher (``configs/ddad/README.md``) swaps into
+    the shipped embedded config: its statistics term hooks all 53 BN layers
+    (ResNet-18: 20) and both generator terms pull on the images."""
+    cfg = Config.fromfile(EMBEDDED_DDAD)
+    cfg.model.teacher = dict(cfg_path=DEEP_TEACHER, checkpoint=None)
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.train()
+    assert model.generator_losses['loss_bn'].num_layers == 53
+    pulls = model.generator_term_gradients(torch.randn(4, model.latent_dim))
+    assert set(pulls) == {'loss_bn', 'loss_adv'}
+    assert all(norm > 0 for _, norm in pulls.values())
