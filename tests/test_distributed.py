@@ -6,6 +6,7 @@ import os.path as osp
 import socket
 import subprocess
 
+import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
@@ -31,7 +32,8 @@ def _gather(t: torch.Tensor) -> list:
     return out
 
 
-def _worker(rank: int, port: int, teacher_checkpoint: str, out_dir: str):
+def _worker(rank: int, port: int, teacher_checkpoint: str, out_dir: str,
+            channels_last: bool = False):
     os.environ.update(MASTER_ADDR='127.0.0.1', MASTER_PORT=str(port),
                       RANK=str(rank), WORLD_SIZE=str(WORLD),
                       LOCAL_RANK=str(rank))
@@ -55,7 +57,8 @@ def _worker(rank: int, port: int, teacher_checkpoint: str, out_dir: str):
             generator_losses=dict(
                 loss_bn=dict(type='BNStatisticsLoss', global_batch=True),
                 loss_adv=dict(type='AdversarialLoss')),
-            student_steps=2))
+            student_steps=2,
+            channels_last=channels_last))
     model.init_weights()
     # the runner passes device_ids; on CPU they must be dropped
     wrapped = DataFreeDistributedDataParallel(model, device_ids=[rank])
@@ -75,6 +78,11 @@ def _worker(rank: int, port: int, teacher_checkpoint: str, out_dir: str):
             gathered = _gather(_flat(part))
             result['identical'].append(
                 all(torch.equal(gathered[0], g) for g in gathered))
+    # the layout a config asked for survives DDP's broadcast and reduction
+    result['channels_last'] = all(
+        p.is_contiguous(memory_format=torch.channels_last)
+        for part in (model.student, model.generator)
+        for p in part.parameters() if p.dim() == 4)
     # every rank draws its own latents
     z = model.sample_latents(4, stream.batch(0, seed=0)['rng'])
     zs = _gather(z)
@@ -104,14 +112,18 @@ def _worker(rank: int, port: int, teacher_checkpoint: str, out_dir: str):
     dist.destroy_process_group()
 
 
-def test_two_gloo_processes(tmp_path, teacher_checkpoint):
-    mp.spawn(_worker, args=(_free_port(), teacher_checkpoint, str(tmp_path)),
+@pytest.mark.parametrize('channels_last', [False, True])
+def test_two_gloo_processes(tmp_path, teacher_checkpoint, channels_last):
+    mp.spawn(_worker,
+             args=(_free_port(), teacher_checkpoint, str(tmp_path),
+                   channels_last),
              nprocs=WORLD, join=True)
     for rank in range(WORLD):
         with open(tmp_path / f'rank{rank}.json') as f:
             r = json.load(f)
         assert all(r['finite'])
         assert all(r['identical']), r['identical']  # after every step
+        assert r['channels_last'] == channels_last
         assert r['latents_differ']
         assert abs(r['global_loss'] - r['single']) < 1e-4 * r['single']
         assert abs(r['local'] - r['single']) > 1e-3 * r['single']
