@@ -18,7 +18,7 @@ setup:
 	PYTHON=$(PYTHON) bash tools/setup_env.sh
 
 demo: setup
-	$(PYTHON) tools/distill.py $(DEMO_CONFIG)
+	$(PYTHON) tools/distill.py $(DEMO_CONFIG) --train-teacher
 
 test: setup
 	$(PYTHON) -m pytest tests -q -p no:cacheprovider --durations=10 $(PYTEST_ARGS)

@@ -52,3 +52,25 @@ def run_tool(*args, check=True) -> subprocess.CompletedProcess:
         raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
                              f'{proc.stderr[-3000:]}')
     return proc
+
+
+#: ``--cfg-options`` of a tiny embedded DDAD run (seconds on a CPU).
+TINY_DDAD = [
+    'train_dataloader.batch_size=8', 'model.student_steps=2',
+    'model.generator.base_channels=16', 'val_dataloader.dataset.indices=50',
+    'test_dataloader.dataset.indices=50', 'default_hooks.logger.interval=1'
+]
+
+
+@pytest.fixture(scope='session')
+def ddad_run(tmp_path_factory, teacher_checkpoint) -> str:
+    """The work dir of a 2-iteration embedded DDAD run trained by
+    ``tools/train.py`` (``iter_2.pth``, its config copy). Tests that write
+    into a run copy it first."""
+    work = str(tmp_path_factory.mktemp('ddad_run') / 'run')
+    run_tool(
+        osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir', work,
+        '--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
+        *TINY_DDAD, 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'default_hooks.checkpoint.interval=2')
+    return work

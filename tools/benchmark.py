@@ -20,15 +20,16 @@ from mmengine.runner import Runner
 from mmddad.engine.optimizers import native_cpu_bf16
 from mmddad.models.wrappers import unwrap_model
 from mmddad.utils import (add_amp_options, add_cfg_options, enable_amp,
-                          load_tool_config, start_tool)
+                          load_tool_config, non_negative_int, positive_int,
+                          run_tool, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Benchmark DDAD training')
     parser.add_argument('config', help='data-free distillation config')
-    parser.add_argument('--iters', type=int, default=30,
+    parser.add_argument('--iters', type=positive_int, default=30,
                         help='timed iterations')
-    parser.add_argument('--warmup', type=int, default=5,
+    parser.add_argument('--warmup', type=non_negative_int, default=5,
                         help='untimed iterations first')
     add_amp_options(parser)
     parser.add_argument(
@@ -124,4 +125,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -1,8 +1,10 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Run a data-free distillation end to end and report how good it is.
 
-Trains the teacher first if its checkpoint is missing (with the teacher's
-own recipe, i.e. ``model.teacher.cfg_path``), then distils, then evaluates
+With ``--train-teacher``, trains the teacher first if its checkpoint is
+missing (with the teacher's own recipe, ``model.teacher.cfg_path``, on its
+real training data); without it a missing teacher checkpoint is an error.
+Then distils, then evaluates
 teacher and student on the same test split and prints both accuracies,
 their ratio, the wall time and the training time until the student first
 reached ``--quality-ratio`` x teacher (read from the validations). A summary
@@ -10,7 +12,8 @@ is written to ``WORK_DIR/distill_summary.json``.
 
 Example::
 
-    python tools/distill.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py
+    python tools/distill.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py \\
+        --train-teacher   # the embedded teacher is trained first if missing
     python tools/distill.py CONFIG --amp   # bf16 autocast (CPU with AMX)
 """
 import argparse
@@ -23,9 +26,11 @@ from typing import Dict, Optional
 from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
-from mmddad.engine.hooks import CURVE_FILE, time_to_reach
-from mmddad.utils import (add_amp_options, add_cfg_options, default_work_dir,
-                          enable_amp, load_config, load_tool_config,
+from mmddad.engine.hooks import CURVE_FILE, HEADLINE_METRICS, time_to_reach
+from mmddad.utils import (add_amp_options, add_cfg_options, atomic_write,
+                          check_runner_checkpoint, default_work_dir,
+                          enable_amp, keep_config_copy, load_config,
+                          load_tool_config, non_negative_float, run_tool,
                           select_resume_checkpoint, start_tool)
 
 
@@ -41,18 +46,20 @@ def parse_args() -> argparse.Namespace:
         help='continue an interrupted run from the newest intact checkpoint '
         'of its work dir (its validation curve and training clock too)')
     parser.add_argument(
+        '--train-teacher',
+        action='store_true',
+        help='if the teacher checkpoint is missing, train it first with its '
+        'local recipe (`model.teacher.cfg_path`), on that recipe\'s real '
+        'training data')
+    parser.add_argument(
         '--quality-ratio',
-        type=float,
+        type=non_negative_float,
         default=0.97,
         help='report the training time until the student first reaches this '
         'fraction of the teacher\'s score (default 0.97)')
     add_amp_options(parser)
     add_cfg_options(parser)
     return parser.parse_args()
-
-
-#: The headline metric of each task, in order of preference.
-HEADLINE_METRICS = ('accuracy/top1', 'mIoU')
 
 
 def headline_metric(metrics: Dict[str, float]) -> str:
@@ -63,11 +70,41 @@ def headline_metric(metrics: Dict[str, float]) -> str:
     return next(iter(metrics))
 
 
-def ensure_teacher(cfg: Config) -> Optional[float]:
-    """Train the teacher with its own recipe if its checkpoint is missing.
+def last_checkpoint_of(recipe_cfg: Config) -> Optional[str]:
+    """The file name of the last checkpoint a recipe's training writes
+    (``epoch_N.pth`` / ``iter_N.pth``, as MMEngine's ``CheckpointHook``
+    names it), or None when the config does not tell."""
+    train_cfg = recipe_cfg.get('train_cfg') or {}
+    hook = (recipe_cfg.get('default_hooks') or {}).get('checkpoint') or {}
+    if hook.get('out_dir'):
+        return None
+    by_epoch = hook.get('by_epoch', True)
+    last = train_cfg.get('max_epochs' if by_epoch else 'max_iters')
+    if last is None:
+        return None
+    interval = hook.get('interval', 1)
+    if not hook.get('save_last', True) and interval > 0 and last % interval:
+        return None
+    template = hook.get('filename_tmpl') or (
+        'epoch_{}.pth' if by_epoch else 'iter_{}.pth')
+    return template.format(last)
+
+
+def ensure_teacher(cfg: Config, train: bool) -> Optional[float]:
+    """Make sure the teacher checkpoint exists; with ``train``, train a
+    missing one with its own recipe.
+
+    Args:
+        cfg (Config): The distillation config.
+        train (bool): ``--train-teacher``: train a missing teacher.
 
     Returns:
         float | None: Seconds spent training it, None if it existed.
+
+    Raises:
+        FileNotFoundError: The checkpoint is missing (and ``train`` is off,
+            or there is no local recipe), or the recipe would not write it;
+            checked before anything is trained.
     """
     teacher = cfg.model.teacher
     checkpoint = teacher.get('checkpoint')
@@ -79,10 +116,23 @@ def ensure_teacher(cfg: Config) -> Optional[float]:
         raise FileNotFoundError(
             f'`model.teacher.checkpoint` "{checkpoint}" does not exist and '
             'there is no local teacher recipe to train it')
+    if not train:
+        raise FileNotFoundError(
+            f'`model.teacher.checkpoint` "{checkpoint}" does not exist. It is '
+            f'written by training the teacher recipe "{recipe}" on real data:'
+            f' run `python tools/train.py {recipe}`, or pass --train-teacher '
+            'to this tool, or point the key at an existing checkpoint.')
+    teacher_cfg = load_config(recipe)
+    teacher_cfg.work_dir = osp.dirname(checkpoint)
+    written = last_checkpoint_of(teacher_cfg)
+    if written is not None and written != osp.basename(checkpoint):
+        raise FileNotFoundError(
+            f'`model.teacher.checkpoint` "{checkpoint}" does not exist, and '
+            f'training its recipe "{recipe}" would write '
+            f'"{osp.join(teacher_cfg.work_dir, written)}" instead: point the '
+            'key at that file')
     print(f'[distill] teacher checkpoint "{checkpoint}" is missing: training '
           f'it with {recipe}', flush=True)
-    teacher_cfg = Config.fromfile(recipe)
-    teacher_cfg.work_dir = osp.dirname(checkpoint)
     start = time.time()
     Runner.from_cfg(teacher_cfg).train()
     if not osp.isfile(checkpoint):
@@ -134,7 +184,7 @@ def main() -> None:
         args.config)
 
     total_start = time.time()
-    teacher_time = ensure_teacher(cfg)
+    teacher_time = ensure_teacher(cfg, args.train_teacher)
 
     # the curve of this run only (its clock hook writes it at validations;
     # a resumed run continues the curve of the run it resumes)
@@ -142,10 +192,13 @@ def main() -> None:
     if args.resume:
         cfg.load_from = select_resume_checkpoint(cfg.work_dir)
         cfg.resume = cfg.load_from is not None  # nothing to resume: a new run
+    start = time.time()
+    with keep_config_copy(cfg):
+        runner = Runner.from_cfg(cfg)
+        check_runner_checkpoint(runner, args.cfg_options)
+    # a new run's curve replaces the old one once it has started
     if not cfg.get('resume') and osp.isfile(curve_file):
         os.remove(curve_file)
-    start = time.time()
-    runner = Runner.from_cfg(cfg)
     runner.train()
     distill_time = time.time() - start
     student_metrics = evaluate_student(cfg, runner)
@@ -176,9 +229,8 @@ def main() -> None:
         val_curve=curve,
         time_to_quality=dict(
             ratio=args.quality_ratio, threshold=threshold, **(reached or {})))
-    os.makedirs(cfg.work_dir, exist_ok=True)
-    with open(osp.join(cfg.work_dir, 'distill_summary.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
+    atomic_write(json.dumps(summary, indent=2),
+                 osp.join(cfg.work_dir, 'distill_summary.json'))
     print('\n' + '=' * 64)
     print(f'config   : {args.config} (seed {summary["seed"]})')
     print(f'teacher  : {summary["metric"]} = {teacher_score:.2f}')
@@ -200,4 +252,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

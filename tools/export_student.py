@@ -4,6 +4,8 @@
 The output holds only the student's weights (``state_dict``) and ``meta``,
 so MMPretrain / MMSegmentation tools and APIs load it with the student's own
 config, e.g. ``mmpretrain.apis.init_model(student_cfg, 'student.pth')``.
+The weights are checked against the student of the run's config (the one
+saved in the checkpoint, or ``--config``) and must cover it exactly.
 
 Example::
 
@@ -13,11 +15,16 @@ import argparse
 import io
 import os.path as osp
 from collections import OrderedDict
+from typing import Optional
 
 import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
 
-from mmddad.utils import (add_trust_option, atomic_write, safe_torch_load,
-                          start_tool)
+from mmddad.models import build_network
+from mmddad.utils import (add_trust_option, atomic_write, check_weights_fit,
+                          describe_checkpoint, load_tool_config, run_tool,
+                          safe_torch_load, start_tool)
 
 PREFIX = 'student.'
 
@@ -29,6 +36,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('out', help='where to write the student checkpoint')
     parser.add_argument(
         '--force', action='store_true', help='overwrite `out` if it exists')
+    parser.add_argument(
+        '--config',
+        help='the distillation config whose student the weights must fit '
+        '(default: the config saved in the checkpoint)')
+    parser.add_argument(
+        '--partial-load',
+        action='store_true',
+        help='export without checking the weights against the student')
     add_trust_option(parser)
     return parser.parse_args()
 
@@ -39,8 +54,9 @@ def extract_student(checkpoint: dict, source: str) -> dict:
     student = OrderedDict((k[len(PREFIX):], v) for k, v in state.items()
                           if k.startswith(PREFIX))
     if not student:
-        raise KeyError(f'"{source}" holds no `{PREFIX}*` weights: is it a '
-                       'checkpoint of a distillation run?')
+        raise KeyError(f'"{source}" holds no `{PREFIX}*` weights: it seems '
+                       f'to hold {describe_checkpoint(checkpoint)}, not a '
+                       'distillation run')
     meta = dict(checkpoint.get('meta', {}))
     meta = {
         k: meta[k]
@@ -49,6 +65,36 @@ def extract_student(checkpoint: dict, source: str) -> dict:
     }
     meta['exported_from'] = osp.abspath(source)
     return dict(state_dict=student, meta=meta)
+
+
+def run_config(checkpoint: dict, config: Optional[str],
+               source: str) -> Config:
+    """The distillation config of the run: ``--config``, or the one MMEngine
+    saved in the checkpoint's ``meta.cfg``."""
+    if config is not None:
+        return load_tool_config(config)
+    text = (checkpoint.get('meta') or {}).get('cfg')
+    if not text:
+        raise ValueError(f'"{source}" carries no config (meta.cfg) to check '
+                         'its student against: pass --config CONFIG (or '
+                         '--partial-load to export unchecked)')
+    return Config.fromstring(text, file_format='.py')
+
+
+def check_student(exported: dict, cfg: Config, source: str) -> None:
+    """Fail unless the exported weights fit the config's student."""
+    if 'student' not in cfg.get('model', {}):
+        raise KeyError(f'the config of "{source}" has no `model.student`: '
+                       'pass the distillation config with --config')
+    init_default_scope(cfg.get('default_scope', 'mmddad'))
+    try:
+        student = build_network(cfg.model.student, 'model.student')
+    except (OSError, ValueError, KeyError) as e:
+        raise type(e)(f'cannot build the student to check "{source}" '
+                      f'against ({e}); pass --config CONFIG, or '
+                      '--partial-load to export unchecked') from e
+    check_weights_fit(student, exported, f'the student of "{source}"',
+                      'the student of its config', opt_out='--partial-load')
 
 
 def save_atomically(obj: dict, out: str) -> None:
@@ -67,10 +113,14 @@ def main() -> None:
         raise SystemExit(f'checkpoint "{args.checkpoint}" does not exist')
     checkpoint = safe_torch_load(args.checkpoint, map_location='cpu')
     exported = extract_student(checkpoint, args.checkpoint)
+    if not args.partial_load:
+        check_student(exported,
+                      run_config(checkpoint, args.config, args.checkpoint),
+                      args.checkpoint)
     save_atomically(exported, args.out)
     print(f'wrote {len(exported["state_dict"])} student tensors to '
           f'{args.out}')
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -21,12 +21,12 @@ from typing import Dict, List, Tuple
 
 import torch
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 
 from mmddad.models import DDAD
 from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option,
-                          load_tool_config, start_tool)
+                          load_tool_config, load_weights, positive_int,
+                          run_tool, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,7 +38,7 @@ def parse_args() -> argparse.Namespace:
         '--checkpoint',
         help='a checkpoint of the run (default: the generator and student '
         'as initialised, as training starts)')
-    parser.add_argument('--batches', type=int, default=4,
+    parser.add_argument('--batches', type=positive_int, default=4,
                         help='batches to average over')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the initialisation and the latents')
@@ -76,16 +76,14 @@ def format_table(stats: Dict[str, Tuple[float, float]]) -> str:
 def main() -> None:
     args = parse_args()
     start_tool(args)
-    if args.batches < 1:
-        raise SystemExit('--batches must be >= 1')
     cfg = load_tool_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmddad'))
     cfg.model.replay = None  # not read here; no buffer to allocate
     torch.manual_seed(args.seed)
     model = MODELS.build(cfg.model)
     if args.checkpoint:
-        load_checkpoint(model, args.checkpoint, map_location='cpu',
-                        strict=True)
+        load_weights(model, args.checkpoint,
+                     target=f'the model of {args.config}')
     else:
         model.init_weights()
     model.to(args.device).train()
@@ -99,4 +97,4 @@ def main() -> None:
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -12,6 +12,7 @@ Example::
 """
 import argparse
 import glob
+import io
 import json
 import os.path as osp
 from typing import Dict, Tuple
@@ -20,6 +21,8 @@ import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
+
+from mmddad.utils import atomic_write, run_tool  # noqa: E402
 
 TITLES: Dict[str, str] = {
     'loss_student': 'student loss d(T, S)',
@@ -90,9 +93,11 @@ def main() -> None:
         ax.grid(alpha=0.3)
     fig.tight_layout()
     out = args.out or osp.join(args.work_dir, 'curves.png')
-    fig.savefig(out, dpi=110)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format='png', dpi=110)
+    atomic_write(buffer.getvalue(), out)
     print(f'wrote {out}')
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

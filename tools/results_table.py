@@ -5,8 +5,9 @@ Runs, one after the other (each a subprocess, as a user would):
 
 - the supervised recipes (teacher; student architecture with real data),
   via ``tools/train.py``, reading their final test accuracy;
-- each data-free config via ``tools/distill.py`` (which trains the teacher
-  first if its checkpoint is missing), reading ``distill_summary.json``.
+- each data-free config via ``tools/distill.py --train-teacher`` (which
+  trains the teacher first if its checkpoint is missing), reading
+  ``distill_summary.json``.
 
 and prints a Markdown table of mean +- std over the seeds, with the time to
 quality of each data-free row: the training minutes (validation excluded)
@@ -43,6 +44,8 @@ import sys
 from typing import Dict, List, Optional
 
 from mmddad.engine.hooks import time_to_reach
+from mmddad.utils import (atomic_write, non_negative_float, non_negative_int,
+                          positive_int, run_tool)
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TOOLS)
@@ -117,7 +120,8 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         '--task', choices=sorted(TABLES), default='classification')
-    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument(
+        '--seeds', type=non_negative_int, nargs='+', default=[0, 1, 2])
     parser.add_argument(
         '--work-root',
         help='where runs and results.json go (default: '
@@ -126,14 +130,14 @@ def parse_args() -> argparse.Namespace:
         '--only', nargs='+', help='run only the rows whose config has one '
         'of these substrings')
     parser.add_argument(
-        '--quality-ratio', type=float, default=0.97,
+        '--quality-ratio', type=non_negative_float, default=0.97,
         help='time to quality: first validation with score >= this x the '
         'run\'s teacher (default 0.97)')
     parser.add_argument(
         '--quality-score', type=float,
         help='time to quality: an absolute score to reach instead')
     parser.add_argument(
-        '--curve-at', type=int, nargs='+', metavar='ITER',
+        '--curve-at', type=positive_int, nargs='+', metavar='ITER',
         help='also print each data-free row\'s score at these iterations '
         '(validations of the same runs, mean +- std over the seeds)')
     parser.add_argument(
@@ -193,7 +197,7 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
         return dict(score=last_val_metric(work_dir, metric))
     run([
         osp.join(TOOLS, 'distill.py'), config, '--work-dir', work_dir,
-        '--seed', str(seed), *resume, '--cfg-options',
+        '--seed', str(seed), '--train-teacher', *resume, '--cfg-options',
         f'train_cfg.val_interval={val_interval}', *options
     ], log)
     with open(osp.join(work_dir, 'distill_summary.json')) as f:
@@ -273,8 +277,7 @@ def main() -> None:
                                    table['metric'], table['val_interval'],
                                    options)
             os.makedirs(work_root, exist_ok=True)
-            with open(store, 'w') as f:
-                json.dump(results, f, indent=2)
+            atomic_write(json.dumps(results, indent=2), store)
 
     quality = (f'{args.quality_score:g}' if args.quality_score is not None
                else f'{args.quality_ratio:g} x teacher')
@@ -327,4 +330,4 @@ def print_curves(rows: List[tuple], results: dict,
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

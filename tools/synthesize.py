@@ -16,21 +16,28 @@ Example::
     #              ann_file='meta/train.txt', ...)
 """
 import argparse
+import json
 import os
 import os.path as osp
 import shutil
+import tempfile
+from typing import List
 
 import mmcv
 import numpy as np
 import torch
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmengine.utils import ProgressBar
 
 from mmddad.datasets import val_dataset_meta
 from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option,
-                          load_tool_config, start_tool)
+                          load_tool_config, load_weights, positive_int,
+                          run_tool, start_tool)
+
+#: The index of what the tool wrote into a folder: ``--force`` replaces
+#: those files and never touches anything else.
+INDEX = 'synthesize_index.json'
 
 
 def parse_args() -> argparse.Namespace:
@@ -38,18 +45,96 @@ def parse_args() -> argparse.Namespace:
         description='Write a synthetic dataset labelled by the teacher')
     parser.add_argument('config', help='the distillation config')
     parser.add_argument('checkpoint', help='a checkpoint of that run')
-    parser.add_argument('--num', type=int, required=True,
+    parser.add_argument('--num', type=positive_int, required=True,
                         help='number of images')
     parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--batch-size', type=int, default=64)
+    parser.add_argument('--batch-size', type=positive_int, default=64)
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the latents')
     parser.add_argument('--device', default='cpu')
-    parser.add_argument('--force', action='store_true',
-                        help='empty `out` first if it is not empty')
+    parser.add_argument(
+        '--force',
+        action='count',
+        default=0,
+        help='replace what an earlier run of this tool wrote in `out` (the '
+        f'files its {INDEX} lists); twice (--force --force) also writes into '
+        'a folder that holds other files, which are kept')
     add_trust_option(parser)
     add_cfg_options(parser)
     return parser.parse_args()
+
+
+def own_files(out: str) -> List[str]:
+    """The files an earlier run wrote in ``out`` (from its index, which is
+    one of them), relative to ``out``; empty without an index."""
+    index = osp.join(out, INDEX)
+    if not osp.isfile(index):
+        return []
+    with open(index) as f:
+        files = json.load(f).get('files', [])
+    return [p for p in files if osp.isfile(osp.join(out, p))] + [INDEX]
+
+
+def foreign_entries(out: str, own: List[str]) -> List[str]:
+    """Files under ``out`` this tool did not write (relative paths)."""
+    found = []
+    for root, _, names in os.walk(out):
+        for name in names:
+            rel = osp.relpath(osp.join(root, name), out)
+            if rel not in own:
+                found.append(rel)
+    return sorted(found)
+
+
+def check_out(out: str, force: int) -> List[str]:
+    """Refuse an output folder the run may not write into, before anything
+    is loaded or written.
+
+    Returns:
+        list[str]: The files of an earlier run of this tool to replace.
+    """
+    if osp.exists(out) and not osp.isdir(out):
+        raise FileExistsError(f'--out "{out}" is a file, not a folder')
+    if not osp.isdir(out) or not os.listdir(out):
+        return []
+    if not force:
+        raise FileExistsError(
+            f'--out "{out}" is not empty; pass --force to replace what this '
+            'tool wrote there earlier')
+    own = own_files(out)
+    foreign = foreign_entries(out, own)
+    if foreign and force < 2:
+        shown = ', '.join(foreign[:3]) + (
+            f' and {len(foreign) - 3} more' if len(foreign) > 3 else '')
+        raise FileExistsError(
+            f'--out "{out}" holds {len(foreign)} files this tool did not '
+            f'write ({shown}); --force replaces only its own files '
+            f'(listed in {INDEX}). Choose an empty folder, or pass --force '
+            'twice to write beside those files (they are kept).')
+    return own
+
+
+def publish(tmp: str, out: str, replaced: List[str]) -> None:
+    """Move the finished folder ``tmp`` to ``out``, replacing the files
+    ``replaced`` of an earlier run and keeping anything else."""
+    if not osp.isdir(out):
+        os.replace(tmp, out)
+        return
+    if not foreign_entries(out, replaced):  # nothing else: swap folders
+        old = tempfile.mkdtemp(dir=osp.dirname(out),
+                               prefix=f'.{osp.basename(out)}.', suffix='.old')
+        os.replace(out, osp.join(old, 'out'))
+        os.replace(tmp, out)
+        shutil.rmtree(old)
+        return
+    for rel in replaced:
+        os.remove(osp.join(out, rel))
+    for root, _, names in os.walk(tmp):
+        for name in names:
+            rel = osp.relpath(osp.join(root, name), tmp)
+            os.makedirs(osp.dirname(osp.join(out, rel)), exist_ok=True)
+            os.replace(osp.join(tmp, rel), osp.join(out, rel))
+    shutil.rmtree(tmp)
 
 
 def as_loaded(tile: np.ndarray, channels: int) -> np.ndarray:
@@ -57,25 +142,13 @@ def as_loaded(tile: np.ndarray, channels: int) -> np.ndarray:
     return tile[..., 0] if channels == 1 else mmcv.rgb2bgr(tile)
 
 
-def main() -> None:
-    args = parse_args()
-    start_tool(args)
-    if args.num < 1 or args.batch_size < 1:
-        raise SystemExit('--num and --batch-size must be >= 1')
-    if osp.isdir(args.out) and os.listdir(args.out):
-        if not args.force:
-            raise SystemExit(f'"{args.out}" is not empty; pass --force to '
-                             'replace its contents')
-        shutil.rmtree(args.out)
-    os.makedirs(osp.join(args.out, 'images'), exist_ok=True)
+def write_dataset(model: torch.nn.Module, meta: dict, folder: str,
+                  args: argparse.Namespace) -> int:
+    """Write ``args.num`` images and their teacher labels into ``folder``.
 
-    cfg = load_tool_config(args.config, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmddad'))
-    model = MODELS.build(cfg.model)
-    load_checkpoint(model, args.checkpoint, map_location='cpu', strict=True)
-    model.to(args.device).eval()
-    meta = val_dataset_meta(cfg)
-
+    Returns:
+        int: The number of images written.
+    """
     rng = torch.Generator(device=args.device).manual_seed(args.seed)
     progress = ProgressBar(args.num)
     written = 0
@@ -87,16 +160,49 @@ def main() -> None:
         for tile in batch.to_uint8():
             name = osp.join('images', f'{written:06d}.png')
             img = as_loaded(tile, channels)
-            mmcv.imwrite(img, osp.join(args.out, name))
+            mmcv.imwrite(img, osp.join(folder, name))
             names.append(name)
             loaded.append(torch.from_numpy(
                 img[None] if img.ndim == 2 else img.transpose(2, 0, 1)))
             written += 1
             progress.update()
         # labels of the images as a dataset reads them back from disk
-        model.labelled(loaded, meta).write_annotations(args.out, names)
+        model.labelled(loaded, meta).write_annotations(folder, names)
+    return written
+
+
+def main() -> None:
+    args = parse_args()
+    start_tool(args)
+    out = osp.abspath(args.out)
+    check_out(out, args.force)  # before anything is loaded or written
+
+    cfg = load_tool_config(args.config, args.cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmddad'))
+    model = MODELS.build(cfg.model)
+    load_weights(model, args.checkpoint,
+                 target=f'the model of {args.config}')
+    model.to(args.device).eval()
+    meta = val_dataset_meta(cfg)
+
+    os.makedirs(osp.dirname(out), exist_ok=True)
+    tmp = tempfile.mkdtemp(dir=osp.dirname(out),
+                           prefix=f'.{osp.basename(out)}.', suffix='.tmp')
+    try:
+        os.makedirs(osp.join(tmp, 'images'))
+        written = write_dataset(model, meta, tmp, args)
+        files = sorted(
+            osp.relpath(osp.join(root, name), tmp)
+            for root, _, names in os.walk(tmp) for name in names)
+        with open(osp.join(tmp, INDEX), 'w') as f:
+            json.dump(dict(config=args.config, checkpoint=args.checkpoint,
+                           seed=args.seed, files=files), f, indent=1)
+        publish(tmp, out, check_out(out, args.force))
+    finally:
+        if osp.isdir(tmp):
+            shutil.rmtree(tmp)
     print(f'\nwrote {written} images and their teacher labels to {args.out}')
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

@@ -1,5 +1,12 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""Train with an mmddad config (teacher recipes and data-free distillation)."""
+"""Train with an mmddad config (teacher recipes and data-free distillation).
+
+Before training, what the run will load is checked: ``--resume`` needs a
+training checkpoint whose weights fit the config's model, and warns about
+each ``--cfg-options`` value the resumed state overrides; ``load_from``
+warns with the count of missing keys and stops when nothing matches. A run
+that fails at start-up leaves the work dir's config copy as it was.
+"""
 import argparse
 
 from mmengine.config import Config
@@ -7,8 +14,9 @@ from mmengine.runner import Runner
 
 from mmddad.utils import (add_amp_options, add_cfg_options,
                           add_launcher_options, add_trust_option,
-                          default_work_dir, enable_amp, init_cpu_process_group,
-                          load_tool_config, select_resume_checkpoint,
+                          check_runner_checkpoint, default_work_dir,
+                          enable_amp, init_cpu_process_group, keep_config_copy,
+                          load_tool_config, run_tool, select_resume_checkpoint,
                           shutdown_process_group, start_tool)
 
 
@@ -61,10 +69,12 @@ def main() -> None:
     cfg = merge_args(load_tool_config(args.config, args.cfg_options), args)
     init_cpu_process_group(cfg.launcher,
                            cfg.get('env_cfg', {}).get('dist_cfg', {}))
-    runner = Runner.from_cfg(cfg)
+    with keep_config_copy(cfg):
+        runner = Runner.from_cfg(cfg)
+        check_runner_checkpoint(runner, args.cfg_options)
     runner.train()
     shutdown_process_group()
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)

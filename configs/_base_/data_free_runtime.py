@@ -7,6 +7,10 @@ default_hooks = dict(
     checkpoint=dict(
         type='CheckpointHook', by_epoch=False, interval=100,
         max_keep_ckpts=2, save_last=True),
+    # stop a run whose generator froze or whose student fell back to chance
+    # (keeps the last checkpoint validated better than chance);
+    # `--cfg-options default_hooks.collapse_guard=None` turns it off
+    collapse_guard=dict(type='CollapseGuardHook'),
 )
 log_processor = dict(by_epoch=False)
 custom_hooks = [

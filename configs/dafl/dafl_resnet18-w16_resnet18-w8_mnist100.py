@@ -6,3 +6,5 @@ _base_ = [
 ]
 model = dict(
     generator_losses={{_base_.dafl_generator_losses}}, student_steps=1)
+# an ablation may collapse: that is what it measures (warn, do not stop)
+default_hooks = dict(collapse_guard=dict(stop=False))

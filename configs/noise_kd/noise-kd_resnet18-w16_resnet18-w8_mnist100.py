@@ -5,3 +5,5 @@ _base_ = [
 ]
 model = {{_base_.noise_kd_model}}
 optim_wrapper = dict(generator=None)
+# an ablation may collapse: that is what it measures (warn, do not stop)
+default_hooks = dict(collapse_guard=dict(stop=False))

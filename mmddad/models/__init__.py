@@ -2,8 +2,8 @@
 from .algorithms import *  # noqa: F401,F403
 from .generators import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
-from .network_builder import build_network
+from .network_builder import build_network, network_input_size
 from .task_adapters import *  # noqa: F401,F403
 from .wrappers import *  # noqa: F401,F403
 
-__all__ = ['build_network']
+__all__ = ['build_network', 'network_input_size']

@@ -9,9 +9,8 @@ from mmengine.config import Config, ConfigDict
 from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 
-from mmddad.utils import load_config
+from mmddad.utils import load_config, load_weights
 
 
 def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
@@ -19,6 +18,7 @@ def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
     """The model config and the scope it must be built in."""
     spec = copy.deepcopy(dict(spec))
     spec.pop('checkpoint', None)
+    spec.pop('partial_load', None)
     cfg_path = spec.pop('cfg_path', None)
     if cfg_path is None:
         if 'type' not in spec:
@@ -45,6 +45,44 @@ def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
     return model_cfg, model_cfg.get('_scope_', cfg.get('default_scope'))
 
 
+#: Transforms that fix the size of a network's input, and their size key.
+_SIZE_TRANSFORMS = dict(
+    CenterCrop='crop_size', RandomCrop='crop_size', RandomResizedCrop='scale')
+
+
+def network_input_size(spec: dict) -> Optional[Tuple[int, int]]:
+    """The (H, W) a network's own config feeds it, if it says: the first
+    crop of its test pipeline, else of its training pipeline.
+
+    Args:
+        spec (dict): A network spec as in :func:`build_network`; only
+            ``cfg_path`` specs have pipelines.
+
+    Returns:
+        tuple[int, int] | None: The input size, or None if unknown.
+    """
+    cfg_path = spec.get('cfg_path')
+    if cfg_path is None:
+        return None
+    cfg = load_config(cfg_path)
+    for split in ('test_dataloader', 'val_dataloader', 'train_dataloader'):
+        dataset = (cfg.get(split) or {}).get('dataset') or {}
+        for transform in dataset.get('pipeline') or []:
+            name = str(transform.get('type', ''))
+            key = _SIZE_TRANSFORMS.get(name.split('.')[-1])
+            if key is None or key not in transform:
+                continue
+            size = transform[key]
+            if isinstance(size, int):
+                return (size, size)
+            first, second = (int(s) for s in size)
+            # MMSeg's sizes are (h, w), MMPretrain's (w, h)
+            seg = name.startswith('mmseg.') or (
+                '.' not in name and cfg.get('default_scope') == 'mmseg')
+            return (first, second) if seg else (second, first)
+    return None
+
+
 def _recipe_hint(cfg_path: Optional[str]) -> str:
     """How to make a missing checkpoint with the local recipe that names the
     network (empty for model-zoo configs, whose weights come from a URL)."""
@@ -64,7 +102,8 @@ def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
         spec (dict): Either ``cfg_path`` (an OpenMMLab config path such as
             ``'mmpretrain::resnet/resnet18_8xb16_cifar10.py'`` or a local
             file; its ``model`` is built) or a model config with ``type``.
-            ``checkpoint`` (local path or URL) is optional; any other key
+            ``checkpoint`` (local path or URL) is optional and must fit the
+            model exactly unless ``partial_load=True``; any other key
             overrides the model config (e.g. ``head=dict(num_classes=10)``).
         key (str): The config key of ``spec``, used in error messages.
         frozen (bool): Put the network in eval mode with
@@ -84,13 +123,10 @@ def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
             raise FileNotFoundError(
                 f'`{key}.checkpoint`: file "{checkpoint}" does not exist.'
                 + _recipe_hint(spec.get('cfg_path')))
-        try:
-            ckpt = load_checkpoint(
-                model, checkpoint, map_location='cpu', strict=True)
-        except RuntimeError as e:
-            raise RuntimeError(
-                f'`{key}.checkpoint` "{checkpoint}" does not fit the model '
-                f'of `{key}`: {e}') from e
+        ckpt = load_weights(
+            model, checkpoint, f'`{key}.checkpoint` "{checkpoint}"',
+            f'the model of `{key}`', strict=not spec.get('partial_load'),
+            opt_out=f'`{key}.partial_load=True`')
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         if meta.get('dataset_meta'):
             model.dataset_meta = meta['dataset_meta']

@@ -19,21 +19,33 @@ from mmengine.fileio import LocalBackend, register_backend
 
 def atomic_write(data: Union[bytes, str], filepath: Union[str, Path],
                  encoding: str = 'utf-8') -> None:
-    """Write ``data`` to ``filepath`` atomically (temp file + rename)."""
+    """Write ``data`` to ``filepath`` atomically (temp file + rename).
+
+    Raises:
+        OSError: The write failed (e.g. no space left on device); the
+            message names the file and says that any earlier version of it
+            is intact.
+    """
     filepath = str(filepath)
     folder = osp.dirname(osp.abspath(filepath))
     mmengine.mkdir_or_exist(folder)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f'.{osp.basename(filepath)}.', suffix='.tmp')
+    tmp = None
     try:
+        fd, tmp = tempfile.mkstemp(
+            dir=folder, prefix=f'.{osp.basename(filepath)}.', suffix='.tmp')
         with os.fdopen(fd, 'wb') as f:
             f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, filepath)
+    except OSError as e:
+        message = (f'could not write "{filepath}" ({e.strerror or e}); any '
+                   'earlier version of the file is intact')
+        raise (OSError(e.errno, message) if e.errno is not None else
+               OSError(message)) from e
     finally:
-        if osp.exists(tmp):
+        if tmp is not None and osp.exists(tmp):
             os.remove(tmp)
 
 

@@ -13,7 +13,9 @@ import os.path as osp
 import re
 import warnings
 import zipfile
-from typing import List, Optional
+from typing import Any, Dict, List, Optional
+
+from mmengine.config import Config
 
 
 def checkpoint_damage(path: str) -> Optional[str]:
@@ -31,16 +33,25 @@ def checkpoint_damage(path: str) -> Optional[str]:
     return None
 
 
+#: The names MMEngine's ``CheckpointHook`` gives a run's checkpoints: other
+#: ``.pth`` files of a work dir (an exported student, a copy) are not the
+#: run's and are never offered for resuming.
+RUN_CHECKPOINT = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
+
+
 def _checkpoints_newest_first(work_dir: str) -> List[str]:
-    """``*.pth`` of the work dir, the highest iteration/epoch number first
-    (then the newest file)."""
+    """The run's checkpoints in the work dir (``iter_N.pth`` /
+    ``epoch_N.pth``), the highest number first (then the newest file)."""
 
     def key(path: str):
-        numbers = re.findall(r'\d+', osp.basename(path))
-        return (int(numbers[-1]) if numbers else -1, osp.getmtime(path))
+        number = RUN_CHECKPOINT.match(osp.basename(path)).group(2)
+        return (int(number), osp.getmtime(path))
 
-    return sorted(glob.glob(osp.join(work_dir, '*.pth')), key=key,
-                  reverse=True)
+    paths = [
+        p for p in glob.glob(osp.join(work_dir, '*.pth'))
+        if RUN_CHECKPOINT.match(osp.basename(p))
+    ]
+    return sorted(paths, key=key, reverse=True)
 
 
 def select_resume_checkpoint(work_dir: str,
@@ -107,3 +118,73 @@ def select_resume_checkpoint(work_dir: str,
             + '. Resume from a good copy with --resume FILE, or remove the '
             'work dir to start again.')
     return None
+
+
+#: ``--cfg-options`` keys a resumed run does not apply as given, and why.
+RESUMED_FROM_CHECKPOINT = (
+    (re.compile(r'^optim_wrapper\..*optimizer\.'),
+     'is not applied: the optimiser state resumed from the checkpoint keeps '
+     '{old}'),
+    (re.compile(r'^param_scheduler'),
+     'is not applied: the scheduler state resumed from the checkpoint keeps '
+     '{old}'),
+    (re.compile(r'^train_cfg\.max_(iters|epochs)$'),
+     'sets where the run ends, but the learning-rate milestones resumed from '
+     'the checkpoint stay those of {old}'),
+)
+_UNKNOWN = object()
+
+
+def _lookup(cfg: Any, dotted: str) -> Any:
+    """The value at a dotted ``--cfg-options`` key, or ``_UNKNOWN``."""
+    value = cfg
+    for part in dotted.split('.'):
+        if isinstance(value, (list, tuple)) and part.isdigit() and \
+                int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return _UNKNOWN
+    return value
+
+
+def resume_override_warnings(cfg_options: Optional[Dict[str, Any]],
+                             checkpoint: Dict[str, Any]) -> List[str]:
+    """What a resumed run does with ``--cfg-options`` that change training
+    values: MMEngine restores the optimiser and scheduler states from the
+    checkpoint, so their new values are not applied.
+
+    Args:
+        cfg_options (dict, optional): The command line's overrides.
+        checkpoint (dict): The checkpoint resumed from (its ``meta.cfg`` is
+            the config the run was started with).
+
+    Returns:
+        list[str]: One line per key whose value the checkpoint overrides
+        (keys whose value is unchanged are left out).
+    """
+    saved = None
+    text = (checkpoint.get('meta') or {}).get('cfg')
+    if text:
+        try:
+            saved = Config.fromstring(text, file_format='.py').to_dict()
+        except Exception:  # noqa: BLE001 - compare what can be compared
+            saved = None
+    lines = []
+    for key, value in (cfg_options or {}).items():
+        for pattern, why in RESUMED_FROM_CHECKPOINT:
+            if not pattern.match(key):
+                continue
+            old = _UNKNOWN if saved is None else _lookup(saved, key)
+            if old is not _UNKNOWN and old == value:
+                break
+            old_text = ('the run\'s value' if old is _UNKNOWN else
+                        f'{key.split(".")[-1]}={old!r}')
+            lines.append(
+                f'--resume: --cfg-options {key}={value!r} '
+                + why.format(old=old_text) + '. To train with the new value '
+                'throughout, start a new run from the checkpoint\'s weights '
+                'with --cfg-options load_from=CHECKPOINT (without --resume).')
+            break
+    return lines

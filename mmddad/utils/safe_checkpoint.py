@@ -20,6 +20,8 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from .resume_checkpoint import checkpoint_damage
+
 TRUST_ENV = 'MMDDAD_TRUST_CHECKPOINTS'
 
 
@@ -67,6 +69,10 @@ class UnsafeCheckpointError(pickle.UnpicklingError):
     """A checkpoint holds a type outside :data:`CHECKPOINT_ALLOWLIST`."""
 
 
+class UnreadableCheckpointError(ValueError):
+    """A file is not a (complete) PyTorch checkpoint."""
+
+
 def trust_checkpoints() -> bool:
     """Whether the user switched safe loading off (``MMDDAD_TRUST_CHECKPOINTS``)."""
     return os.environ.get(TRUST_ENV, '0').lower() in ('1', 'true', 'yes')
@@ -88,12 +94,15 @@ def safe_torch_load(file: Any,
     Raises:
         UnsafeCheckpointError: The file holds a type that is not allowed;
             the message names it and says how to opt out.
+        UnreadableCheckpointError: The file is not a PyTorch checkpoint, or
+            a damaged one (cut short, corrupted); the message names it.
     """
-    if trust_checkpoints():
-        return torch.load(file, map_location=map_location, weights_only=False)
     try:
-        return torch.load(file, map_location=map_location, weights_only=True)
+        return torch.load(file, map_location=map_location,
+                          weights_only=not trust_checkpoints())
     except pickle.UnpicklingError as e:
+        if trust_checkpoints() or not _refused_type(e):
+            raise _unreadable(file, name, e) from e
         unsafe = ''
         if isinstance(file, (str, os.PathLike)):
             try:
@@ -110,6 +119,30 @@ def safe_torch_load(file: Any,
             'arbitrary code. If you trust this file, set '
             f'{TRUST_ENV}=1 (or pass --trust-checkpoints to the tools). '
             f'torch said: {str(e).splitlines()[0]}') from e
+    except (RuntimeError, ValueError, EOFError, IndexError, KeyError,
+            AttributeError, OSError) as e:
+        if isinstance(e, FileNotFoundError):
+            raise
+        raise _unreadable(file, name, e) from e
+
+
+def _refused_type(error: pickle.UnpicklingError) -> bool:
+    """Whether torch's safe unpickler refused a type (not a broken file)."""
+    text = str(error).lower()
+    return 'unsupported global' in text or 'add_safe_globals' in text
+
+
+def _unreadable(file: Any, name: Optional[str],
+                error: Exception) -> UnreadableCheckpointError:
+    """The error for a file torch cannot read, saying why if it can tell."""
+    why = None
+    if isinstance(file, (str, os.PathLike)):
+        why = checkpoint_damage(str(file))
+    if why is None:
+        why = ' '.join(f'{type(error).__name__}: {error}'.split())[:200]
+    return UnreadableCheckpointError(
+        f'checkpoint "{name or file}" cannot be read as a PyTorch '
+        f'checkpoint: {why}')
 
 
 def load_from_local_safely(filename: str, map_location: Any) -> Any:

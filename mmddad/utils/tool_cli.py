@@ -3,12 +3,76 @@
 import argparse
 import os
 import os.path as osp
-from typing import Optional
+import sys
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional
 
 from mmengine.config import Config, DictAction
 
+from .atomic_file_backend import atomic_write
+from .config_loading import load_config
 from .malloc_tuning import tune_malloc
 from .safe_checkpoint import TRUST_ENV
+
+
+#: Set to 1 to see the traceback behind a tool's one-line error.
+TRACEBACK_ENV = 'MMDDAD_TRACEBACK'
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1 (argparse names the option)."""
+    return _bounded_int(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: an integer >= 0 (argparse names the option)."""
+    return _bounded_int(text, 0)
+
+
+def non_negative_float(text: str) -> float:
+    """An argparse type: a finite number >= 0 (argparse names the option)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected a number, got {text!r}')
+    if not 0 <= value < float('inf'):
+        raise argparse.ArgumentTypeError(f'must be >= 0, got {text}')
+    return value
+
+
+def _bounded_int(text: str, least: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'expected an integer, got {text!r}')
+    if value < least:
+        raise argparse.ArgumentTypeError(
+            f'must be >= {least}, got {value}')
+    return value
+
+
+def run_tool(main: Callable[[], None]) -> None:
+    """Run a tool's ``main`` and turn an exception into one line on stderr
+    and exit code 1: the message, which names the file, key or option at
+    fault, and the exception's type. ``MMDDAD_TRACEBACK=1`` re-raises it
+    with its traceback."""
+    try:
+        main()
+    except KeyboardInterrupt:
+        raise
+    except Exception as e:  # noqa: BLE001 - every error ends the tool
+        if os.environ.get(TRACEBACK_ENV, '0') == '1':
+            raise
+        print(f'error: {one_line(e)} [{type(e).__name__}; '
+              f'{TRACEBACK_ENV}=1 shows the traceback]', file=sys.stderr)
+        sys.exit(1)
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message on one line (a KeyError's without quotes)."""
+    message = error.args[0] if (isinstance(error, KeyError)
+                                and len(error.args) == 1) else str(error)
+    return ' '.join(str(message).split()) or type(error).__name__
 
 
 def add_cfg_options(parser: argparse.ArgumentParser) -> None:
@@ -80,7 +144,7 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     runner's own (MMEngine would refuse the None of a name it does not
     register itself).
     """
-    cfg = Config.fromfile(path)
+    cfg = load_config(path)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     hooks = cfg.get('default_hooks') or {}
@@ -93,3 +157,30 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
 def default_work_dir(config: str) -> str:
     """MMEngine's convention: ``work_dirs/<config name>``."""
     return osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
+
+
+@contextmanager
+def keep_config_copy(cfg: Config) -> Iterator[None]:
+    """Put the work dir's copy of the config back if start-up fails.
+
+    MMEngine's runner writes ``<work_dir>/<config name>`` while it is being
+    built, before checkpoints and options are checked: a run that then
+    fails would leave its own config in place of the one of the run whose
+    checkpoints the work dir holds. Wrap the runner's construction and the
+    checks before training in this.
+    """
+    path = None
+    if cfg.filename:
+        path = osp.join(cfg.work_dir, osp.basename(cfg.filename))
+    before = None
+    if path and osp.isfile(path):
+        with open(path, 'rb') as f:
+            before = f.read()
+    try:
+        yield
+    except BaseException:
+        if path and before is not None:
+            atomic_write(before, path)
+        elif path and osp.isfile(path):
+            os.remove(path)
+        raise

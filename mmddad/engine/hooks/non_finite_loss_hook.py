@@ -1,6 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Stop a run at the first non-finite loss, before it is checkpointed."""
 import math
+import os.path as osp
 from typing import Optional
 
 from mmengine.hooks import Hook
@@ -32,7 +33,21 @@ class NonFiniteLossHook(Hook):
             if not math.isfinite(value):
                 raise FloatingPointError(
                     f'iteration {runner.iter + 1}: {key} is {value}. The run '
-                    'was stopped before saving this iteration; the last '
-                    'checkpoint in the work dir is intact (resume it with '
-                    '--resume after lowering the learning rates or the '
-                    'loss weights).')
+                    'was stopped before saving this iteration; '
+                    f'{saved_checkpoint_note(runner.work_dir)}')
+
+
+def saved_checkpoint_note(work_dir: str) -> str:
+    """What a stopped run leaves to resume: the checkpoint MMEngine's
+    ``last_checkpoint`` names, if it is there, or that there is none."""
+    last = osp.join(work_dir, 'last_checkpoint')
+    path = None
+    if osp.isfile(last):
+        with open(last) as f:
+            path = f.read().strip()
+    if path and osp.isfile(path):
+        return (f'the last checkpoint, "{path}", is intact: resume it with '
+                '--resume after lowering the learning rates or the loss '
+                'weights.')
+    return ('no checkpoint was saved before it: start again after lowering '
+            'the learning rates or the loss weights.')

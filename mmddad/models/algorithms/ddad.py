@@ -1,5 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Dual Discriminator Adversarial Distillation (Zhao et al., 2022)."""
+import warnings
 from contextlib import ExitStack, contextmanager
 from typing import Dict, Iterator, List, Optional, Tuple, Union
 
@@ -10,7 +11,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmddad.registry import MODELS
 from ..losses.legacy_weights import apply_legacy_weights
-from ..network_builder import build_network
+from ..network_builder import build_network, network_input_size
 from ..task_adapters import BaseTaskAdapter, build_task_adapter
 from ..wrappers.unwrap import unwrap_model
 from .replay_buffer import SyntheticReplayBuffer
@@ -85,6 +86,10 @@ class DDAD(BaseModel):
             ``generator_losses`` with a deprecation warning.
     """
 
+    #: State a checkpoint may lack or carry without harm (see
+    #: :func:`_fill_missing_state`): the replay buffer.
+    optional_checkpoint_keys = ('replay.', )
+
     def __init__(self,
                  teacher: dict,
                  student: dict,
@@ -120,6 +125,7 @@ class DDAD(BaseModel):
         self.discrepancy = MODELS.build(discrepancy)
         self.generator_losses = self._build_generator_losses(generator_losses)
         image_shape, logits_shape = self._check_pair()
+        self._check_input_size(teacher, tuple(image_shape[-2:]))
         self.replay_ratio = 0.0
         self.replay: Optional[SyntheticReplayBuffer] = self._build_replay(
             replay, image_shape, logits_shape)
@@ -234,6 +240,25 @@ class DDAD(BaseModel):
                 f'{s.shape[1]}: set the student\'s number of classes '
                 '(e.g. `model.student.head.num_classes`) to the teacher\'s')
         return images.shape[1:], t.shape[1:]
+
+    def _check_input_size(self, teacher: dict,
+                          size: Tuple[int, int]) -> None:
+        """Warn when the generator draws images of another size than the
+        teacher's own config feeds it (its BN statistics, the first
+        discriminator, were measured at that size). Smaller images are
+        fine for tasks whose models run on any size (segmentation)."""
+        expected = network_input_size(teacher)
+        if expected is None or expected == size:
+            return
+        if self.adapter.takes_smaller_inputs and all(
+                s <= e for s, e in zip(size, expected)):
+            return
+        warnings.warn(
+            f'`model.generator.out_size` gives {size[0]}x{size[1]} images, '
+            f'but the teacher\'s config feeds it {expected[0]}x{expected[1]}'
+            ' inputs (`model.teacher.cfg_path`): its BN statistics were '
+            'measured at that size; set `model.generator.out_size` to it '
+            'unless the difference is intended')
 
     def _dry_run(self, name: str, images: torch.Tensor) -> torch.Tensor:
         """Logits of the teacher or student on generated images, or an error

@@ -20,6 +20,10 @@ class BaseTaskAdapter(metaclass=ABCMeta):
     task: str = ''
     #: The base class of the task's models.
     model_type: type = nn.Module
+    #: Whether the task's models are trained on crops and run on inputs of
+    #: any size (a generator may then draw smaller images than the teacher's
+    #: training crops, as DFAD's 128x128 for segmentation).
+    takes_smaller_inputs: bool = False
 
     @classmethod
     def accepts(cls, model: nn.Module) -> bool:

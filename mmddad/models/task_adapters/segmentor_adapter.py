@@ -26,6 +26,7 @@ class SegmentorAdapter(BaseTaskAdapter):
     """
 
     task = 'semantic segmentation'
+    takes_smaller_inputs = True
     model_type = BaseSegmentor
 
     def logits(self, model: nn.Module, inputs: torch.Tensor) -> torch.Tensor:
