@@ -82,6 +82,9 @@ setup(
         'converters': ['h5py', 'scipy'],
         'tests': ['pytest>=7', 'pytest-timeout', 'h5py', 'scipy', 'openmim'],
         'tensorboard': ['tensorboard'],
+        # tools/deploy.py: ONNX export (torch.onnx's dynamo exporter needs
+        # onnxscript), ONNX Runtime inference and its INT8 quantization
+        'deploy': ['onnx', 'onnxruntime', 'onnxscript'],
     },
     zip_safe=False,
 )

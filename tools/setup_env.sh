@@ -5,7 +5,8 @@
 #
 # Steps: torch/torchvision -> mmcv 2.1.0 (built from the PyPI source with ops,
 # wheel cached outside the repo) -> mmengine, mmpretrain, mmsegmentation and
-# friends -> mmddad in editable mode -> an import check.
+# friends, ONNX Runtime (tools/deploy.py) -> mmddad in editable mode -> an
+# import check.
 #
 # Environment:
 #   PYTHON          interpreter to install into (default: python3)
@@ -47,10 +48,12 @@ import mmcv.ops  # noqa: F401  (compiled ops are required by mmseg)
 import mmseg.models  # noqa: F401
 import mmpretrain.models  # noqa: F401
 import mmddad  # noqa: F401
+import onnx, onnxruntime, onnxscript  # noqa: F401  (tools/deploy.py)
 import mmcv, mmengine, mmseg, mmpretrain, torch
 print(f'[mmddad setup] OK: torch {torch.__version__}, mmcv {mmcv.__version__} (ops), '
       f'mmengine {mmengine.__version__}, mmpretrain {mmpretrain.__version__}, '
-      f'mmseg {mmseg.__version__}, mmddad {mmddad.__version__}')
+      f'mmseg {mmseg.__version__}, onnxruntime {onnxruntime.__version__}, '
+      f'mmddad {mmddad.__version__}')
 PY
 }
 
@@ -123,8 +126,8 @@ else
 fi
 
 # 3. OpenMMLab libraries and mmddad -----------------------------------------------
-step "installing mmddad (editable) with mmengine, mmpretrain, mmsegmentation"
-"${PIP[@]}" -e "$REPO_ROOT[tests]" "mmcv==$MMCV_VERSION" 'opencv-python<5' \
+step "installing mmddad (editable) with mmengine, mmpretrain, mmsegmentation, onnxruntime"
+"${PIP[@]}" -e "$REPO_ROOT[tests,deploy]" "mmcv==$MMCV_VERSION" 'opencv-python<5' \
   || fail "pip could not install mmddad and its OpenMMLab dependencies"
 
 step "checking imports"

@@ -78,6 +78,24 @@ class BaseTaskAdapter(metaclass=ABCMeta):
         return logits, seen[0]
 
     @abstractmethod
+    def predict(self, model: nn.Module, logits: torch.Tensor,
+                data_samples: list) -> list:
+        """Turn logits computed outside ``model`` (e.g. by an exported copy
+        in ONNX Runtime) into the predictions ``model.val_step`` gives, for
+        the task's evaluator.
+
+        Args:
+            model (nn.Module): The model the logits are of (for its
+                post-processing settings).
+            logits (Tensor): As :meth:`logits` returns them for the batch's
+                preprocessed inputs.
+            data_samples (list): The batch's data samples (filled in).
+
+        Returns:
+            list: The data samples with their predictions.
+        """
+
+    @abstractmethod
     def draw_predictions(self, images: List[np.ndarray],
                          teacher_logits: torch.Tensor, dataset_meta: dict,
                          min_size: int = 64) -> List[np.ndarray]:

@@ -10,6 +10,7 @@ import mmcv
 import numpy as np
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 from mmpretrain.models import BaseClassifier
 
 from mmddad.registry import TASK_UTILS
@@ -32,6 +33,15 @@ class ClassifierAdapter(BaseTaskAdapter):
                 f'{type(model).__name__} returned features, not logits: '
                 'DDAD needs a classifier with a head')
         return out
+
+    def predict(self, model: nn.Module, logits: torch.Tensor,
+                data_samples: list) -> list:
+        """See :meth:`BaseTaskAdapter.predict`: class scores (softmax) and
+        labels, as MMPretrain's ``ClsHead.predict``."""
+        scores = F.softmax(logits.float(), dim=1).detach()
+        for sample, score in zip(data_samples, scores):
+            sample.set_pred_score(score).set_pred_label(score.argmax(0))
+        return data_samples
 
     def draw_predictions(self, images: List[np.ndarray],
                          teacher_logits: torch.Tensor, dataset_meta: dict,

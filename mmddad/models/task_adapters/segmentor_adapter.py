@@ -40,6 +40,13 @@ class SegmentorAdapter(BaseTaskAdapter):
                 align_corners=bool(align))
         return out
 
+    def predict(self, model: nn.Module, logits: torch.Tensor,
+                data_samples: list) -> list:
+        """See :meth:`BaseTaskAdapter.predict`: the segmentor's own
+        post-processing (padding removed, logits resized to the original
+        image size, per-pixel argmax)."""
+        return model.postprocess_result(logits.float(), data_samples)
+
     @staticmethod
     def _palette(dataset_meta: dict, num_classes: int) -> np.ndarray:
         palette = (dataset_meta or {}).get('palette')

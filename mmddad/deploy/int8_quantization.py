@@ -1,0 +1,65 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Static INT8 quantization with ONNX Runtime, from given calibration
+batches."""
+import os
+import os.path as osp
+import tempfile
+from typing import Iterable, Iterator, List, Optional
+
+import numpy as np
+
+from .deployable_model import INPUT_NAME
+
+
+def _calibration_reader(batches: Iterable[np.ndarray]):
+    """An ONNX Runtime ``CalibrationDataReader`` over image batches."""
+    from onnxruntime.quantization import CalibrationDataReader
+
+    class BatchReader(CalibrationDataReader):
+
+        def __init__(self) -> None:
+            self._batches: Iterator[np.ndarray] = iter(batches)
+
+        def get_next(self) -> Optional[dict]:
+            batch = next(self._batches, None)
+            return None if batch is None else {
+                INPUT_NAME: batch.astype(np.float32)
+            }
+
+    return BatchReader()
+
+
+def quantize_int8(fp32_path: str, out_path: str,
+                  batches: List[np.ndarray]) -> None:
+    """Quantize an fp32 ONNX model statically: INT8 weights (per channel)
+    and UINT8 activations in QDQ format, activation ranges from the min and
+    max seen on ``batches``. The result is written under a temporary name
+    and renamed when complete.
+
+    Args:
+        fp32_path (str): The fp32 model.
+        out_path (str): Where to write the INT8 model.
+        batches (list[np.ndarray]): Calibration images, (N, C, H, W) each,
+            as the model takes them.
+    """
+    from onnxruntime.quantization import (CalibrationMethod, QuantFormat,
+                                          QuantType, quantize_static)
+    from onnxruntime.quantization.shape_inference import quant_pre_process
+    folder = osp.dirname(osp.abspath(out_path))
+    with tempfile.TemporaryDirectory(dir=folder, prefix='.quantize.') as tmp:
+        prepared = osp.join(tmp, 'prepared.onnx')
+        try:  # shape inference and graph fusions, as ONNX Runtime advises
+            quant_pre_process(fp32_path, prepared)
+        except Exception:  # noqa: BLE001 - quantize the model as it is
+            prepared = fp32_path
+        quantized = osp.join(tmp, 'int8.onnx')
+        quantize_static(
+            prepared,
+            quantized,
+            _calibration_reader(batches),
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            calibrate_method=CalibrationMethod.MinMax)
+        os.replace(quantized, out_path)

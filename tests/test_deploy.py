@@ -1,0 +1,182 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""tools/deploy.py: ONNX export, INT8 calibrated on synthetic images, the
+ONNX Runtime check and latency, on tiny networks."""
+import json
+import os
+import os.path as osp
+
+import numpy as np
+import pytest
+import torch
+
+from .conftest import (CONFIGS, EMBEDDED_DDAD, STUDENT_RECIPE, TINY_DDAD,
+                       TOOLS, run_tool)
+
+pytest.importorskip('onnxruntime', reason='the deploy extra is not '
+                    'installed: pip install -e .[deploy]')
+
+CANVAS_DDAD = osp.join(CONFIGS, 'ddad',
+                       'ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py')
+#: Fast timing and calibration for the tests (the tool's defaults are 50
+#: timed runs and 512 calibration images).
+QUICK = ['--latency-runs', '2', '--latency-warmup', '0',
+         '--latency-batch-sizes', '1', '3', '--calib-samples', '8',
+         '--calib-batch-size', '4']
+
+
+def deploy(*args, check=True):
+    return run_tool(osp.join(TOOLS, 'deploy.py'), *args, check=check)
+
+
+def error_line(proc) -> str:
+    assert proc.returncode != 0, proc.stdout[-2000:]
+    assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+    return [line for line in proc.stderr.splitlines() if line.strip()][-1]
+
+
+def check_report(work: str, calibrated: list) -> dict:
+    """The files and report of a deploy run, and the ORT-PyTorch match."""
+    import onnxruntime as ort
+    with open(osp.join(work, 'deploy_report.json')) as f:
+        report = json.load(f)
+    # one self-contained file (no external weights), dynamic batch
+    assert not [p for p in os.listdir(work) if p.endswith('.data')]
+    session = ort.InferenceSession(osp.join(work, 'student.onnx'))
+    (image, ), (logits, ) = session.get_inputs(), session.get_outputs()
+    assert (image.name, logits.name) == ('image', 'logits')
+    assert isinstance(image.shape[0], str) and image.type == 'tensor(float)'
+    shape = report['input']['shape'][1:]
+    out = session.run(None, {'image': np.random.rand(3, *shape).astype(
+        np.float32) * 255})[0]
+    assert list(out.shape) == [3, *report['output']['shape'][1:]]
+    metric, results = report['metric'], report['results']
+    fp32 = results['ort_fp32']
+    assert fp32['prediction_agreement'] == 1.0
+    assert fp32['max_abs_logit_diff'] < 1e-3
+    assert abs(fp32[metric] - results['PyTorch student'][metric]) <= 0.05
+    assert [c['source'] for c in report['calibration']] == calibrated
+    for name in ['ort_int8'] + [f'ort_int8_{s}' for s in calibrated[1:]]:
+        assert 0 <= results[name]['prediction_agreement'] <= 1
+        assert report['file_bytes'][f'student {name[4:]}'] < \
+            report['file_bytes']['student fp32']
+    assert report['file_bytes']['teacher fp32'] > 0
+    rows = {(r['model'], r['batch_size']): r for r in report['latency_ms']}
+    assert set(rows) == {(m, b) for m in ('teacher', 'student') for b in (1, 3)}
+    assert all(v > 0 for r in rows.values() for k, v in r.items()
+               if k not in ('model', 'batch_size'))
+    assert 'ort_int8' in rows[('student', 1)]
+    assert report['threads'] >= 1 and report['cpu']['model']
+    return report
+
+
+def test_deploy_a_classification_run(tmp_path, ddad_run, teacher_checkpoint):
+    work = str(tmp_path / 'deploy')
+    proc = deploy(EMBEDDED_DDAD, osp.join(ddad_run, 'iter_2.pth'),
+                  '--work-dir', work, '--int8', '--calib-source', 'synthetic',
+                  'noise', *QUICK, '--cfg-options',
+                  f'model.teacher.checkpoint={teacher_checkpoint}',
+                  *TINY_DDAD)
+    report = check_report(work, ['synthetic', 'noise'])
+    assert report['input']['shape'] == ['N', 1, 32, 32]
+    assert report['output']['shape'] == ['N', 10]
+    assert 'predictions agree 100.00 %' in proc.stdout
+    assert osp.isfile(osp.join(work, 'student_int8.onnx'))
+    assert osp.isfile(osp.join(work, 'student_int8_noise.onnx'))
+
+
+def test_deploy_a_segmentation_run(tmp_path):
+    # a one-iteration canvas run with a random teacher
+    run = str(tmp_path / 'canvas')
+    options = ['--cfg-options', 'model.teacher.checkpoint=None',
+               'train_dataloader.batch_size=2', 'model.student_steps=1',
+               'model.replay=None', 'default_hooks.ema=None',
+               'val_dataloader.dataset.indices=4',
+               'test_dataloader.dataset.indices=4']
+    run_tool(osp.join(TOOLS, 'train.py'), CANVAS_DDAD, '--work-dir', run,
+             *options, 'train_cfg.max_iters=1', 'train_cfg.val_interval=5',
+             'default_hooks.checkpoint.interval=1')
+    work = str(tmp_path / 'deploy')
+    deploy(CANVAS_DDAD, osp.join(run, 'iter_1.pth'), '--work-dir', work,
+           '--int8', *QUICK, *options)
+    report = check_report(work, ['synthetic'])
+    assert report['metric'] == 'mIoU'
+    _, channels, height, width = report['input']['shape']
+    # per-pixel logits at the input size
+    assert report['output']['shape'][2:] == [height, width]
+
+
+@pytest.mark.parametrize('config', [
+    'ddad/ddad_resnet34_resnet18_cifar10.py',
+    'ddad/ddad_resnet34_resnet18_cifar100.py',
+    'ddad/ddad_resnet34_resnet18_caltech101.py',
+    'ddad/deeplabv3_camvid.py',
+    'ddad/deeplabv3_nyuv2.py',
+    'ddad/deeplabv3_r50-d8_mobilenetv2_cityscapes.py',
+])
+def test_every_student_exports_and_matches_in_onnx_runtime(tmp_path, config):
+    """The students of the configs whose data and teachers are not here,
+    with random weights, at a small input size."""
+    import onnxruntime as ort
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmddad.deploy import DeployableModel, export_onnx
+    from mmddad.models import build_network
+    from mmddad.models.task_adapters import build_task_adapter
+    init_default_scope('mmddad')
+    cfg = Config.fromfile(osp.join(CONFIGS, config))
+    torch.manual_seed(0)
+    student = build_network(cfg.model.student, 'model.student')
+    student.init_weights()
+    deployable = DeployableModel(student, build_task_adapter(
+        None, student)).eval()
+    shape = (3, 64, 64)
+    path = str(tmp_path / 'student.onnx')
+    export_onnx(deployable, (2, *shape), path)
+    images = torch.rand(3, *shape) * 255
+    with torch.no_grad():
+        expected = deployable(images).numpy()
+    got = ort.InferenceSession(path).run(None, {'image': images.numpy()})[0]
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() < 1e-3 * max(1.0, np.abs(
+        expected).max())
+    assert (got.argmax(1) == expected.argmax(1)).all()
+
+
+def test_deploy_names_what_is_wrong(tmp_path, ddad_run, teacher_checkpoint):
+    options = ['--cfg-options',
+               f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD]
+    ckpt = osp.join(ddad_run, 'iter_2.pth')
+    work = ['--work-dir', str(tmp_path / 'w')]
+    # a checkpoint that holds no student: the teacher's
+    line = error_line(deploy(EMBEDDED_DDAD, teacher_checkpoint, *work,
+                             *options, check=False))
+    assert 'does not fit the student of the config' in line
+    assert 'model weights (backbone, head) without training state' in line
+    # a config that is not a distillation config
+    line = error_line(deploy(STUDENT_RECIPE, ckpt, *work, check=False))
+    assert '`model.teacher`' in line and 'distillation config' in line
+    # a student of another architecture
+    line = error_line(deploy(
+        EMBEDDED_DDAD, ckpt, *work, *options,
+        'model.student.backbone.base_channels=16',
+        'model.student.backbone.stem_channels=16',
+        'model.student.head.in_channels=128', check=False))
+    assert 'keys of another shape' in line
+    # no calibration images
+    proc = deploy(EMBEDDED_DDAD, ckpt, '--int8', '--calib-samples', '0',
+                  *work, check=False)
+    assert proc.returncode == 2
+    assert 'argument --calib-samples: must be >= 1' in proc.stderr
+    # a work dir that cannot be written
+    blocker = tmp_path / 'a_file'
+    blocker.write_text('')
+    line = error_line(deploy(EMBEDDED_DDAD, ckpt, '--work-dir',
+                             str(blocker / 'deploy'), *options, check=False))
+    assert '--work-dir' in line and 'cannot be written' in line
+    # synthetic calibration needs the run's generator
+    student = str(tmp_path / 'student.pth')
+    run_tool(osp.join(TOOLS, 'export_student.py'), ckpt, student)
+    line = error_line(deploy(EMBEDDED_DDAD, student, *work, '--int8',
+                             *options, check=False))
+    assert 'an exported student' in line and 'iter_N.pth' in line
+    assert not osp.exists(tmp_path / 'w' / 'student.onnx')

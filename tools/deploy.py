@@ -1,0 +1,281 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+"""Deploy a distilled student without data: ONNX, INT8, metric and latency.
+
+Writes to ``--work-dir``:
+
+- ``student.onnx``: the student, fp32, one self-contained file, dynamic
+  batch. Input ``image``: float32 (N, C, H, W), pixels 0..255 in the channel
+  order an image loader gives (BGR for colour, as OpenCV / MMCV load them);
+  the student's data preprocessing (channel order, mean, std) is inside.
+  Output ``logits``: (N, classes), or (N, classes, H, W) for segmentation.
+- with ``--int8``: ``student_int8.onnx``, static INT8 (QDQ, per-channel
+  weights) calibrated on ``--calib-samples`` images drawn from the run's
+  generator (``--calib-source synthetic``, the default; ``train`` reads
+  real training images and ``noise`` uses Gaussian noise, for comparison;
+  several sources give one file each, ``student_int8_<source>.onnx`` after
+  the first).
+- ``deploy_report.json``: the task metric on the config's validation split
+  for the PyTorch student, ORT fp32 and ORT INT8, the ORT-PyTorch logit
+  difference and prediction agreement, file sizes, and CPU latency (median
+  of ``--latency-runs`` runs) of the teacher and the student in PyTorch and
+  ONNX Runtime, with the thread count and the CPU.
+
+Example::
+
+    python tools/deploy.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist5k.py \\
+        work_dirs/ddad_resnet18-w16_resnet18-w8_mnist5k/iter_400.pth \\
+        --work-dir work_dirs/deploy_mnist5k --int8
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import tempfile
+from typing import Dict, List
+
+import torch
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+from mmengine.runner.checkpoint import load_state_dict
+
+from mmddad.datasets import val_dataset_meta
+from mmddad.deploy import (CALIBRATION_SOURCES, DeployableModel,
+                           calibration_batches, cpu_description,
+                           evaluate_deployed, export_onnx, median_ms,
+                           ort_session, quantize_int8, require_onnx,
+                           run_session)
+from mmddad.engine.hooks import HEADLINE_METRICS
+from mmddad.registry import MODELS
+from mmddad.utils import (add_cfg_options, add_trust_option, atomic_write,
+                          check_weights_fit, default_work_dir,
+                          describe_checkpoint, load_checkpoint_file,
+                          load_tool_config, non_negative_int, positive_int,
+                          run_tool, start_tool)
+from mmddad.utils.checkpoint_fit import state_dict_of
+
+STUDENT_FILE, REPORT_FILE = 'student.onnx', 'deploy_report.json'
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Export a distilled student to ONNX (and INT8), check it '
+        'with ONNX Runtime and time it')
+    parser.add_argument('config', help='the distillation config')
+    parser.add_argument(
+        'checkpoint',
+        help='a checkpoint of the run (iter_N.pth) or its exported student')
+    parser.add_argument(
+        '--work-dir',
+        help='output folder (default: work_dirs/<config name>/deploy)')
+    parser.add_argument('--int8', action='store_true',
+                        help='also quantize the student to INT8')
+    parser.add_argument('--calib-samples', type=positive_int, default=512,
+                        help='calibration images for --int8 (default 512)')
+    parser.add_argument(
+        '--calib-source', nargs='+', choices=CALIBRATION_SOURCES,
+        default=['synthetic'],
+        help='where calibration images come from: the run\'s generator '
+        '(default), real training images or Gaussian noise (the last two '
+        'for comparison); several give one INT8 model each')
+    parser.add_argument('--calib-batch-size', type=positive_int, default=32)
+    parser.add_argument('--seed', type=int, default=0,
+                        help='seed of the calibration images')
+    parser.add_argument(
+        '--threads', type=positive_int, default=torch.get_num_threads(),
+        help='CPU threads of ONNX Runtime and PyTorch (default: '
+        'PyTorch\'s, i.e. the cores)')
+    parser.add_argument('--latency-runs', type=positive_int, default=50,
+                        help='timed runs per latency (median reported)')
+    parser.add_argument('--latency-warmup', type=non_negative_int,
+                        default=10, help='untimed runs first')
+    parser.add_argument('--latency-batch-sizes', type=positive_int,
+                        nargs='*', default=[1, 32],
+                        help='batch sizes to time (none: no timing)')
+    add_trust_option(parser)
+    add_cfg_options(parser)
+    return parser.parse_args()
+
+
+def writable_work_dir(path: str) -> str:
+    """Create the work dir and check that files can be written there."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        raise OSError(f'--work-dir "{path}" cannot be written: '
+                      f'{e.strerror or e}') from e
+    return path
+
+
+def build_model(cfg, checkpoint_path: str):
+    """The distillation model with the checkpoint's student (and generator,
+    for a run's checkpoint).
+
+    Returns:
+        tuple: The model (eval mode), whether its generator was loaded, and
+        what the checkpoint holds (:func:`describe_checkpoint`).
+    """
+    model_cfg = cfg.get('model') or {}
+    lacking = [k for k in ('teacher', 'student', 'generator')
+               if k not in model_cfg]
+    if lacking:
+        raise KeyError(f'the config has no `model.{lacking[0]}`: '
+                       'tools/deploy.py takes a distillation config (its '
+                       'teacher, student and generator)')
+    model_cfg.replay = None  # no buffer needed
+    model = MODELS.build(model_cfg)
+    checkpoint = load_checkpoint_file(checkpoint_path)
+    modules = {k.split('.', 1)[0] for k in state_dict_of(checkpoint)}
+    if 'student' in modules:  # a run's checkpoint
+        check_weights_fit(model, checkpoint, f'checkpoint "{checkpoint_path}"',
+                          'the model of the config')
+        load_state_dict(model, state_dict_of(checkpoint), strict=False)
+        with_generator = 'generator' in modules
+    else:  # an exported student
+        check_weights_fit(model.student, checkpoint,
+                          f'checkpoint "{checkpoint_path}"',
+                          'the student of the config')
+        load_state_dict(model.student, state_dict_of(checkpoint))
+        with_generator = False
+    return model.eval(), with_generator, describe_checkpoint(checkpoint)
+
+
+def latencies(deployables: Dict[str, DeployableModel],
+              files: Dict[str, Dict[str, str]], shape, args
+              ) -> List[dict]:
+    """Median latency in milliseconds of each model, in PyTorch and each of
+    its ONNX files, at each batch size."""
+    torch.set_num_threads(args.threads)
+    rows = []
+    for batch_size in args.latency_batch_sizes:
+        images = torch.rand(batch_size, *shape) * 255
+        for name, deployable in deployables.items():
+            row = dict(model=name, batch_size=batch_size)
+            with torch.no_grad():
+                row['pytorch'] = median_ms(lambda: deployable(images),
+                                           args.latency_runs,
+                                           args.latency_warmup)
+            for kind, path in files[name].items():
+                session = ort_session(path, args.threads)
+                row[kind] = median_ms(
+                    lambda: run_session(session, images.numpy()),
+                    args.latency_runs, args.latency_warmup)
+            rows.append(row)
+    return rows
+
+
+def print_report(report: dict) -> None:
+    metric = report['metric']
+    print('\n' + '=' * 72)
+    print(f'config     : {report["config"]}')
+    print(f'checkpoint : {report["checkpoint"]} ({report["holds"]})')
+    print(f'input      : {report["input"]["name"]} float32 '
+          f'{report["input"]["shape"]}, pixels 0..255 as loaded; output '
+          f'{report["output"]["name"]} {report["output"]["shape"]}')
+    print(f'{metric} on the validation split '
+          f'({report["val_samples"]} samples):')
+    for name, row in report['results'].items():
+        extra = ''
+        if 'max_abs_logit_diff' in row:
+            extra = (f'  (max |logit - PyTorch| {row["max_abs_logit_diff"]:.2g}'
+                     f', predictions agree {100 * row["prediction_agreement"]:.2f}'
+                     ' %)')
+        print(f'  {name:<22} {row[metric]:8.2f}{extra}')
+    sizes = ', '.join(f'{k} {v / 1e6:.3f} MB'
+                      for k, v in report['file_bytes'].items())
+    print(f'file sizes : {sizes}')
+    if report['latency_ms']:
+        cpu = report['cpu']
+        print(f'latency (ms, median of {report["latency_runs"]} runs, '
+              f'{report["threads"]} threads; {cpu["model"]}, '
+              f'{", ".join(cpu["features"]) or "no AVX"}):')
+        for row in report['latency_ms']:
+            cells = ', '.join(f'{k} {v:.2f}' for k, v in row.items()
+                              if k not in ('model', 'batch_size'))
+            print(f'  {row["model"]:<8} batch {row["batch_size"]:>3}: {cells}')
+    print('=' * 72)
+
+
+def main() -> None:
+    args = parse_args()
+    start_tool(args)
+    require_onnx()
+    cfg = load_tool_config(args.config, args.cfg_options)
+    work_dir = writable_work_dir(
+        args.work_dir or osp.join(default_work_dir(args.config), 'deploy'))
+    init_default_scope(cfg.get('default_scope', 'mmddad'))
+    model, with_generator, holds = build_model(cfg, args.checkpoint)
+    if args.int8 and 'synthetic' in args.calib_source and not with_generator:
+        raise ValueError(
+            f'--calib-source synthetic draws calibration images from the '
+            f'run\'s generator, but "{args.checkpoint}" holds {holds}, '
+            'without one: pass the run\'s checkpoint (iter_N.pth), or '
+            '--calib-source train / noise')
+    adapter = model.adapter
+    student = DeployableModel(model.student, adapter).eval()
+    teacher = DeployableModel(model.teacher, adapter).eval()
+
+    dataloader = Runner.build_dataloader(cfg.val_dataloader, seed=args.seed)
+    shape = tuple(dataloader.dataset[0]['inputs'].shape)
+    student_path = osp.join(work_dir, STUDENT_FILE)
+    export_onnx(student, (2, *shape), student_path)
+    files = {'student': {'ort_fp32': student_path}, 'teacher': {}}
+    sessions = {'ort_fp32': ort_session(student_path, args.threads)}
+    calibration = []
+    if args.int8:
+        for i, source in enumerate(args.calib_source):
+            name = 'ort_int8' if i == 0 else f'ort_int8_{source}'
+            path = osp.join(work_dir, 'student_int8.onnx' if i == 0 else
+                            f'student_int8_{source}.onnx')
+            quantize_int8(student_path, path, calibration_batches(
+                source, model, cfg, args.calib_samples,
+                args.calib_batch_size, shape, args.seed))
+            files['student'][name] = path
+            sessions[name] = ort_session(path, args.threads)
+            calibration.append(dict(model=name, source=source,
+                                    samples=args.calib_samples,
+                                    seed=args.seed))
+
+    meta = dict(val_dataset_meta(cfg))
+    meta.update(getattr(dataloader.dataset, 'metainfo', {}) or {})
+    results = evaluate_deployed(student, sessions, dataloader,
+                                cfg.val_evaluator, meta)
+    metric = next((m for m in HEADLINE_METRICS if m in results['pytorch']),
+                  next(iter(results['pytorch'])))
+    with tempfile.TemporaryDirectory() as tmp:
+        files['teacher']['ort_fp32'] = osp.join(tmp, 'teacher.onnx')
+        export_onnx(teacher, (2, *shape), files['teacher']['ort_fp32'])
+        sizes = {f'{name} {kind[4:]}': osp.getsize(path)
+                 for name in ('teacher', 'student')
+                 for kind, path in files[name].items()}
+        timing = latencies(dict(teacher=teacher, student=student), files,
+                           shape, args)
+    with torch.no_grad():
+        out_shape = list(student(torch.zeros(1, *shape)).shape[1:])
+    report = dict(
+        config=args.config, checkpoint=args.checkpoint, holds=holds,
+        input=dict(name='image', shape=['N', *shape], dtype='float32',
+                   pixels='0..255, channel order as loaded (BGR for colour)'),
+        output=dict(name='logits', shape=['N', *out_shape]),
+        metric=metric, val_samples=len(dataloader.dataset),
+        results={('PyTorch student' if k == 'pytorch' else k): v
+                 for k, v in results.items()},
+        calibration=calibration,
+        files={k: {kind: osp.relpath(p, work_dir) for kind, p in v.items()}
+               for k, v in files.items() if k == 'student'},
+        file_bytes=sizes, threads=args.threads,
+        latency_runs=args.latency_runs, latency_ms=timing,
+        cpu=cpu_description(), torch=torch.__version__)
+    try:
+        import onnxruntime
+        report['onnxruntime'] = onnxruntime.__version__
+    except ImportError:  # pragma: no cover - require_onnx checked it
+        pass
+    atomic_write(json.dumps(report, indent=2, default=float),
+                 osp.join(work_dir, REPORT_FILE))
+    print_report(report)
+
+
+if __name__ == '__main__':
+    run_tool(main)
