@@ -73,6 +73,15 @@ def test_synthesize_force_never_deletes_what_it_did_not_write(
     with open(out / 'synthesize_index.json') as f:
         assert 'meta/train.txt' in json.load(f)['files']
     assert len((out / 'meta' / 'train.txt').read_text().splitlines()) == 2
+    # a user file where the new output goes: refused, and nothing changed
+    (out / 'images' / '000002.png').write_text('the user\'s')
+    line = error_line(synthesize(ckpt, '--num', '3', '--force', '--force'))
+    assert 'images/000002.png' in line and 'nothing was changed' in line
+    assert (out / 'images' / '000002.png').read_text() == 'the user\'s'
+    assert sorted(os.listdir(out / 'images')) == [
+        '000000.png', '000001.png', '000002.png'
+    ]
+    os.remove(out / 'images' / '000002.png')
     # a folder that holds only its own output: one --force replaces it
     os.remove(out / 'keep.txt')
     assert synthesize(ckpt, '--num', '1', '--force').returncode == 0
@@ -201,13 +210,12 @@ class _Runner(SimpleNamespace):
 
 def test_collapse_guard_keeps_the_last_checkpoint_better_than_chance(
         tmp_path):
-    from mmengine.logging import MessageHub, MMLogger
+    from mmengine.logging import MessageHub
     from mmddad.engine.hooks import CollapseGuardHook, TrainingCollapseError
     guard = CollapseGuardHook()
     runner = _Runner(
         work_dir=str(tmp_path), epoch=0, model=nn.Linear(1, 1),
         message_hub=MessageHub.get_instance('collapse_guard_test'),
-        logger=MMLogger.get_instance('collapse_guard_test'),
         val_evaluator=SimpleNamespace(
             dataset_meta=dict(classes=[str(i) for i in range(10)])))
 
@@ -223,17 +231,53 @@ def test_collapse_guard_keeps_the_last_checkpoint_better_than_chance(
     os.remove(tmp_path / 'iter_100.pth')  # rotation (max_keep_ckpts=2)
     validate(300, 20.0)  # worse, but better than chance: kept
     os.remove(tmp_path / 'iter_200.pth')
+    validate(400, 10.4)  # one validation at chance: not yet a collapse
+    os.remove(tmp_path / 'iter_300.pth')
     with pytest.raises(TrainingCollapseError) as info:
-        validate(400, 10.4)
+        validate(500, 10.2)
     message = str(info.value)
-    assert 'fell to 10.40, chance for 10 classes is 10.00' in message
-    assert 'after 90.00 at iteration 200' in message
+    assert 'fell to 10.20 (chance for 10 classes is 10.00) for 2 ' \
+        'validations, after 90.00 at iteration 200' in message
     assert 'last_above_chance.pth" (iteration 300)' in message
+    assert 'load_from=' in message
+    # rotation deleted iter_300.pth; its weights are kept
     assert (tmp_path / 'last_above_chance.pth').read_bytes() == \
         b'weights of 300'
-    os.remove(tmp_path / 'iter_300.pth')  # the link survives rotation
+
+
+def test_collapse_guard_names_a_checkpoint_from_before_a_frozen_generator(
+        tmp_path):
+    from mmengine.logging import MessageHub
+    from mmddad.engine.hooks import CollapseGuardHook, TrainingCollapseError
+    guard = CollapseGuardHook(patience=2)
+    model = nn.Linear(1, 1)
+    model.generator_steps, model.generator_losses = 1, dict(loss_bn=None)
+    hub = MessageHub.get_instance('collapse_guard_frozen_test')
+    runner = _Runner(
+        work_dir=str(tmp_path), epoch=0, model=model, message_hub=hub,
+        val_evaluator=SimpleNamespace(
+            dataset_meta=dict(classes=[str(i) for i in range(10)])))
+
+    def validate(iteration: int, loss_bn: float) -> None:
+        runner.iter = iteration
+        hub.update_scalar('train/loss_bn', loss_bn)
+        ckpt = tmp_path / f'iter_{iteration}.pth'
+        ckpt.write_bytes(f'weights of {iteration}'.encode())
+        (tmp_path / 'last_checkpoint').write_text(str(ckpt))
+        guard.after_val_epoch(runner, {'accuracy/top1': 80.0})
+
+    validate(100, 50.0)
+    validate(200, 42.0)
+    validate(300, 801.0)  # frozen from here on; the student still looks fine
+    validate(400, 801.0)
+    with pytest.raises(TrainingCollapseError) as info:
+        validate(500, 801.0)
+    message = str(info.value)
+    assert 'the generator term loss_bn has stayed at 801 for 3' in message
+    # the last checkpoint from before the freeze, not the collapsed ones
+    assert 'last_above_chance.pth" (iteration 200)' in message
     assert (tmp_path / 'last_above_chance.pth').read_bytes() == \
-        b'weights of 300'
+        b'weights of 200'
 
 
 # ------------------------------------- 5. resume and new option values

@@ -50,8 +50,7 @@ from mmddad.utils import (add_cfg_options, add_trust_option, atomic_write,
                           check_weights_fit, default_work_dir,
                           describe_checkpoint, load_checkpoint_file,
                           load_tool_config, non_negative_int, positive_int,
-                          run_tool, start_tool)
-from mmddad.utils.checkpoint_fit import state_dict_of
+                          run_tool, start_tool, state_dict_of)
 
 STUDENT_FILE, REPORT_FILE = 'student.onnx', 'deploy_report.json'
 
@@ -244,8 +243,9 @@ def main() -> None:
     metric = next((m for m in HEADLINE_METRICS if m in results['pytorch']),
                   next(iter(results['pytorch'])))
     with tempfile.TemporaryDirectory() as tmp:
-        files['teacher']['ort_fp32'] = osp.join(tmp, 'teacher.onnx')
-        export_onnx(teacher, (2, *shape), files['teacher']['ort_fp32'])
+        if args.latency_batch_sizes:  # the teacher only to compare with
+            files['teacher']['ort_fp32'] = osp.join(tmp, 'teacher.onnx')
+            export_onnx(teacher, (2, *shape), files['teacher']['ort_fp32'])
         sizes = {f'{name} {kind[4:]}': osp.getsize(path)
                  for name in ('teacher', 'student')
                  for kind, path in files[name].items()}

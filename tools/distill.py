@@ -116,6 +116,7 @@ def ensure_teacher(cfg: Config, train: bool) -> Optional[float]:
         raise FileNotFoundError(
             f'`model.teacher.checkpoint` "{checkpoint}" does not exist and '
             'there is no local teacher recipe to train it')
+    recipe = osp.relpath(osp.normpath(recipe))
     if not train:
         raise FileNotFoundError(
             f'`model.teacher.checkpoint` "{checkpoint}" does not exist. It is '

@@ -24,7 +24,7 @@ from mmengine.registry import init_default_scope
 from mmddad.models import build_network
 from mmddad.utils import (add_trust_option, atomic_write, check_weights_fit,
                           describe_checkpoint, load_tool_config, run_tool,
-                          safe_torch_load, start_tool)
+                          safe_torch_load, start_tool, state_dict_of)
 
 PREFIX = 'student.'
 
@@ -50,7 +50,7 @@ def parse_args() -> argparse.Namespace:
 
 def extract_student(checkpoint: dict, source: str) -> dict:
     """The student's weights and the run's meta, as a plain checkpoint."""
-    state = checkpoint.get('state_dict', checkpoint)
+    state = state_dict_of(checkpoint)
     student = OrderedDict((k[len(PREFIX):], v) for k, v in state.items()
                           if k.startswith(PREFIX))
     if not student:

@@ -72,6 +72,11 @@ def own_files(out: str) -> List[str]:
         return []
     with open(index) as f:
         files = json.load(f).get('files', [])
+    # only plain relative paths inside `out` (an edited index must not reach
+    # outside it)
+    files = [osp.normpath(p) for p in files if isinstance(p, str)]
+    files = [p for p in files if not osp.isabs(p)
+             and not p.startswith(os.pardir)]
     return [p for p in files if osp.isfile(osp.join(out, p))] + [INDEX]
 
 
@@ -114,9 +119,33 @@ def check_out(out: str, force: int) -> List[str]:
     return own
 
 
+def collisions(tmp: str, out: str, replaced: List[str]) -> List[str]:
+    """Paths the new output would take in ``out`` that hold something this
+    tool did not write."""
+    found = []
+    for root, _, names in os.walk(tmp):
+        for name in names:
+            rel = osp.relpath(osp.join(root, name), tmp)
+            parts = rel.split(os.sep)
+            # the file itself, or a file where a folder of the path goes
+            for i in range(1, len(parts) + 1):
+                sub = osp.join(*parts[:i])
+                target = osp.join(out, sub)
+                if i < len(parts) and osp.isfile(target) or (
+                        i == len(parts) and osp.lexists(target)
+                        and sub not in replaced):
+                    found.append(sub)
+    return sorted(set(found))
+
+
 def publish(tmp: str, out: str, replaced: List[str]) -> None:
     """Move the finished folder ``tmp`` to ``out``, replacing the files
-    ``replaced`` of an earlier run and keeping anything else."""
+    ``replaced`` of an earlier run and keeping anything else.
+
+    Raises:
+        FileExistsError: A new file would land on one this tool did not
+            write; checked before anything in ``out`` is touched.
+    """
     if not osp.isdir(out):
         os.replace(tmp, out)
         return
@@ -127,6 +156,13 @@ def publish(tmp: str, out: str, replaced: List[str]) -> None:
         os.replace(tmp, out)
         shutil.rmtree(old)
         return
+    taken = collisions(tmp, out, replaced)
+    if taken:
+        raise FileExistsError(
+            f'--out "{out}": the new output would overwrite '
+            f'{len(taken)} files this tool did not write ({", ".join(taken[:3])}'
+            f'{" ..." if len(taken) > 3 else ""}); nothing was changed. '
+            'Choose another folder.')
     for rel in replaced:
         os.remove(osp.join(out, rel))
     for root, _, names in os.walk(tmp):

@@ -8,7 +8,7 @@ comparison only) and ``noise`` uses Gaussian noise in the teacher's
 normalised space (the floor).
 """
 import copy
-from typing import List, Sequence, Tuple
+from typing import Iterator, List, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -25,7 +25,7 @@ CALIBRATION_SOURCES = ('synthetic', 'train', 'noise')
 
 def calibration_batches(source: str, model: nn.Module, cfg, num: int,
                         batch_size: int, shape: Tuple[int, int, int],
-                        seed: int = 0) -> List[np.ndarray]:
+                        seed: int = 0) -> Iterator[np.ndarray]:
     """``num`` calibration images in batches, as the deployed model takes
     them: float32 (N, C, H, W) loaded pixels of ``size``.
 
@@ -40,8 +40,9 @@ def calibration_batches(source: str, model: nn.Module, cfg, num: int,
             input; generated images of another size are resized to it.
         seed (int): Seed of latents, noise and the choice of images.
 
-    Returns:
-        list[np.ndarray]: The batches.
+    Yields:
+        np.ndarray: The batches, one at a time (a large calibration set is
+        never held in memory at once).
     """
     if source not in CALIBRATION_SOURCES:
         raise ValueError(f'--calib-source must be one of '
@@ -49,13 +50,12 @@ def calibration_batches(source: str, model: nn.Module, cfg, num: int,
     rng = torch.Generator(device=model.device).manual_seed(seed)
     pre = model.teacher.data_preprocessor
     size = tuple(shape[1:])
-    batches = []
     if source == 'train':
         images = training_images(cfg, num, seed)
         for start in range(0, num, batch_size):
             batch = torch.stack(images[start:start + batch_size]).float()
-            batches.append(_resized(batch, size).numpy())
-        return batches
+            yield _resized(batch, size).numpy()
+        return
     for start in range(0, num, batch_size):
         n = min(batch_size, num - start)
         if source == 'synthetic':
@@ -63,9 +63,7 @@ def calibration_batches(source: str, model: nn.Module, cfg, num: int,
         else:
             images = torch.randn(n, *shape, generator=rng,
                                  device=model.device)
-        pixels = to_loaded_pixels(_resized(images, size), pre)
-        batches.append(pixels.numpy())
-    return batches
+        yield to_loaded_pixels(_resized(images, size), pre).numpy()
 
 
 def _resized(images: torch.Tensor, size: Sequence[int]) -> torch.Tensor:

@@ -6,7 +6,6 @@ from typing import Dict, Iterable, List
 
 import numpy as np
 import torch
-import torch.nn as nn
 from mmengine.evaluator import Evaluator
 
 from .deployable_model import DeployableModel

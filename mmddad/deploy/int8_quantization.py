@@ -4,7 +4,8 @@ batches."""
 import os
 import os.path as osp
 import tempfile
-from typing import Iterable, Iterator, List, Optional
+import warnings
+from typing import Iterable, Iterator, Optional
 
 import numpy as np
 
@@ -30,7 +31,7 @@ def _calibration_reader(batches: Iterable[np.ndarray]):
 
 
 def quantize_int8(fp32_path: str, out_path: str,
-                  batches: List[np.ndarray]) -> None:
+                  batches: Iterable[np.ndarray]) -> None:
     """Quantize an fp32 ONNX model statically: INT8 weights (per channel)
     and UINT8 activations in QDQ format, activation ranges from the min and
     max seen on ``batches``. The result is written under a temporary name
@@ -39,8 +40,8 @@ def quantize_int8(fp32_path: str, out_path: str,
     Args:
         fp32_path (str): The fp32 model.
         out_path (str): Where to write the INT8 model.
-        batches (list[np.ndarray]): Calibration images, (N, C, H, W) each,
-            as the model takes them.
+        batches (Iterable[np.ndarray]): Calibration images, (N, C, H, W)
+            each, as the model takes them.
     """
     from onnxruntime.quantization import (CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
@@ -50,7 +51,9 @@ def quantize_int8(fp32_path: str, out_path: str,
         prepared = osp.join(tmp, 'prepared.onnx')
         try:  # shape inference and graph fusions, as ONNX Runtime advises
             quant_pre_process(fp32_path, prepared)
-        except Exception:  # noqa: BLE001 - quantize the model as it is
+        except Exception as e:  # noqa: BLE001 - quantize the model as it is
+            warnings.warn(f'ONNX Runtime\'s quant_pre_process failed ({e}); '
+                          'quantizing the model without it')
             prepared = fp32_path
         quantized = osp.join(tmp, 'int8.onnx')
         quantize_static(

@@ -57,9 +57,7 @@ def export_onnx(model: nn.Module, input_shape: Sequence[int], path: str,
                 tmp,
                 input_names=[INPUT_NAME],
                 output_names=[OUTPUT_NAME],
-                dynamic_shapes={INPUT_NAME: {
-                    0: torch.export.Dim('batch')
-                }},
+                dynamic_shapes=({0: torch.export.Dim('batch')}, ),
                 opset_version=opset,
                 dynamo=True,
                 external_data=False)

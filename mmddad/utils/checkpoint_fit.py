@@ -20,12 +20,14 @@ from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
 from .resume_checkpoint import resume_override_warnings
+from .safe_checkpoint import UnreadableCheckpointError
+from .tool_cli import ReportedError
 
 #: How many keys an error lists of each kind.
 SHOWN_KEYS = 3
 
 
-class CheckpointMismatchError(RuntimeError):
+class CheckpointMismatchError(ReportedError, RuntimeError):
     """A checkpoint's weights do not fit the model they are loaded into."""
 
 
@@ -131,8 +133,8 @@ def check_weights_fit(model: nn.Module,
             configs/x.py'``).
         strict (bool): Fail on any missing or unexpected key. Otherwise
             (``load_from`` in training) warn with their counts, and fail
-            only if no weight of the model is in the file. Keys whose
-            shapes differ always fail.
+            only if no weight of the model is in the file (keys whose shapes
+            differ are skipped, as MMEngine's loader skips them).
         opt_out (str, optional): The option that loads partially anyway,
             named in the error.
 
@@ -156,7 +158,8 @@ def check_weights_fit(model: nn.Module,
                      f'{_examples(unexpected)}')
     summary = (f'{source} does not fit {target}: {"; ".join(parts)}. The '
                f'file seems to hold {describe_checkpoint(checkpoint)}.')
-    if not strict and not shapes and matched > 0:
+    if not strict and matched > 0:
+        # as MMEngine's own non-strict loading (e.g. a new head size)
         warnings.warn(f'{summary} Loading the {matched} keys that match.')
         return
     hint = _hint(checkpoint)
@@ -199,8 +202,8 @@ def load_weights(model: nn.Module,
     name = name or f'checkpoint "{source}"'
     try:
         checkpoint = load_checkpoint_file(source)
-    except ValueError as e:  # unreadable: the message names the file
-        raise type(e)(f'{name}: {e}') from e
+    except UnreadableCheckpointError as e:  # name the key that points at it
+        raise UnreadableCheckpointError(f'{name}: {e}') from e
     check_weights_fit(model, checkpoint, name, target, strict, opt_out)
     load_state_dict(model, state_dict_of(checkpoint), strict=False)
     return checkpoint
@@ -255,7 +258,7 @@ def check_runner_checkpoint(runner,
         return
     checkpoint = load_checkpoint_file(source)
     model = runner.model.module if is_model_wrapper(
-        runner.model) else runner.model
+        runner.model) else runner.model  # (utils cannot import mmddad.models)
     target = f'the model of {cfg.filename or "the config"}'
     if cfg.get('resume'):
         check_resumable(checkpoint, source)

@@ -3,6 +3,7 @@
 import argparse
 import os
 import os.path as osp
+import pickle
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional
@@ -51,16 +52,29 @@ def _bounded_int(text: str, least: int) -> int:
     return value
 
 
+class ReportedError(Exception):
+    """Base of mmddad's errors about bad input or a run's state (a
+    checkpoint that does not fit, a collapsed run): tools report them in
+    one line."""
+
+
+#: What a tool reports in one line: errors of bad input (files, keys,
+#: options, configs) and of a run's state. Anything else is a bug and keeps
+#: its traceback.
+ONE_LINE_ERRORS = (ReportedError, OSError, ValueError, KeyError, TypeError,
+                   SyntaxError, ImportError, FloatingPointError,
+                   pickle.UnpicklingError)
+
+
 def run_tool(main: Callable[[], None]) -> None:
-    """Run a tool's ``main`` and turn an exception into one line on stderr
-    and exit code 1: the message, which names the file, key or option at
-    fault, and the exception's type. ``MMDDAD_TRACEBACK=1`` re-raises it
-    with its traceback."""
+    """Run a tool's ``main`` and turn an error of bad input
+    (:data:`ONE_LINE_ERRORS`) into one line on stderr and exit code 1: the
+    message, which names the file, key or option at fault, and the
+    exception's type. ``MMDDAD_TRACEBACK=1`` re-raises it with its
+    traceback; other exceptions always keep theirs."""
     try:
         main()
-    except KeyboardInterrupt:
-        raise
-    except Exception as e:  # noqa: BLE001 - every error ends the tool
+    except ONE_LINE_ERRORS as e:
         if os.environ.get(TRACEBACK_ENV, '0') == '1':
             raise
         print(f'error: {one_line(e)} [{type(e).__name__}; '
@@ -176,6 +190,9 @@ def keep_config_copy(cfg: Config) -> Iterator[None]:
     if path and osp.isfile(path):
         with open(path, 'rb') as f:
             before = f.read()
+    # only rank 0 writes the copy (MMEngine's dump_config is master-only)
+    if int(os.environ.get('RANK', '0')) != 0:
+        path = None
     try:
         yield
     except BaseException:

@@ -47,7 +47,8 @@ def saved_checkpoint_note(work_dir: str) -> str:
             path = f.read().strip()
     if path and osp.isfile(path):
         return (f'the last checkpoint, "{path}", is intact: resume it with '
-                '--resume after lowering the learning rates or the loss '
-                'weights.')
+                '--resume after lowering the loss weights, or start a new run '
+                f'from it with --cfg-options load_from={path} and lower '
+                'learning rates (a --resume keeps the optimiser\'s).')
     return ('no checkpoint was saved before it: start again after lowering '
             'the learning rates or the loss weights.')
