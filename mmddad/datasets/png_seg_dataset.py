@@ -36,8 +36,9 @@ class PNGSegDataset(BaseSegDataset):
             raise FileNotFoundError(
                 f'{type(self).__name__}: image folder "{img_dir}" '
                 '(`data_root` + `data_prefix.img_path`) does not exist. '
-                f'Prepare the data set with `{self.CONVERTER}` (see the '
-                'README), or set `data_root` to where it is.')
+                f'Prepare the data set with `{self.CONVERTER}` (see '
+                'docs/en/benchmarks.md, CamVid and NYUv2), or set `data_root` '
+                'to where it is.')
         super().__init__(
             img_suffix=img_suffix,
             seg_map_suffix=seg_map_suffix,
