@@ -75,16 +75,17 @@ def test_embedded_family_trains_without_training_data(
 
 @pytest.mark.parametrize('name', [
     'ddad_resnet34_resnet18_cifar10.py', 'ddad_resnet34_resnet18_cifar100.py',
-    'deeplabv3_camvid.py', 'deeplabv3_r50-d8_mobilenetv2_cityscapes.py'
+    'ddad_resnet50_resnet18_8xb32_in1k.py', 'deeplabv3_camvid.py',
+    'deeplabv3_r50-d8_mobilenetv2_cityscapes.py'
 ])
 def test_large_configs_build_and_step(name, tmp_path):
-    """The CIFAR, CamVid and Cityscapes configs build their real
+    """The CIFAR, ImageNet, CamVid and Cityscapes configs build their real
     architectures (random teacher: its weights are a download or a recipe's
     output) and run one iteration."""
     cfg = Config.fromfile(osp.join(CONFIGS, 'ddad', name))
     cfg.model.teacher.checkpoint = None
     cfg.work_dir = str(tmp_path)
-    cfg.train_dataloader.batch_size = 4
+    cfg.train_dataloader.batch_size = 2 if 'in1k' in name else 4
     cfg.train_cfg.max_iters = 1
     cfg.model.student_steps = 1
     for key in ('val_dataloader', 'val_cfg', 'val_evaluator',

@@ -112,6 +112,7 @@ def test_deploy_a_segmentation_run(tmp_path):
     'ddad/ddad_resnet34_resnet18_cifar10.py',
     'ddad/ddad_resnet34_resnet18_cifar100.py',
     'ddad/ddad_resnet34_resnet18_caltech101.py',
+    'ddad/ddad_resnet50_resnet18_8xb32_in1k.py',
     'ddad/deeplabv3_camvid.py',
     'ddad/deeplabv3_nyuv2.py',
     'ddad/deeplabv3_r50-d8_mobilenetv2_cityscapes.py',
