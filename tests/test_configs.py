@@ -151,17 +151,51 @@ def test_segmentation_family_trains(family, seg_teacher_checkpoint, tmp_path):
     assert ('train/loss_bn' in hub.log_scalars) == (family == 'ddad')
     # the bounded adversarial term: -log(1 + d) < 0
     assert hub.get_scalar('train/loss_adv').current() < 0
-    # the visualisation hook's grid: 32 canvases of 64x64, 8 per row
-    grid = mmcv.imread(osp.join(str(tmp_path), 'synthetic', 'iter_2.png'))
-    assert grid.shape == (4 * 64 + 5 * 2, 8 * 64 + 9 * 2, 3)
+    # the visualisation hook's grid: 32 canvases of 64x64, 8 per row, and
+    # under it a legend of the 11 classes' colours
+    grid = mmcv.imread(osp.join(str(tmp_path), 'synthetic', 'iter_2.png'),
+                       channel_order='rgb')
+    tiles_height = 4 * 64 + 5 * 2
+    assert grid.shape[1:] == (8 * 64 + 9 * 2, 3)
     assert grid.dtype == np.uint8 and grid[2:66, 2:66].std() > 1
+    legend = grid[tiles_height:]
+    assert 14 <= legend.shape[0] <= 3 * 14 + 4
+    palette = runner.model.adapter._palette(
+        runner.val_dataloader.dataset.metainfo, 11)
+    colours = {tuple(c) for c in legend.reshape(-1, 3).tolist()}
+    assert all(tuple(c) in colours for c in palette.tolist())
+
+
+def test_segmentation_predictions_are_painted_with_a_legend(
+        seg_teacher_checkpoint, tmp_path):
+    """``tools/test.py --show-dir``'s hook on a segmentation student: the
+    image, the predicted and the ground-truth masks side by side, with a
+    legend of the classes they show under them."""
+    cfg = Config.fromfile(SEG_DDAD)
+    cfg.work_dir = str(tmp_path)
+    cfg.model.teacher.checkpoint = seg_teacher_checkpoint
+    cfg.test_dataloader.dataset.num_canvases = 3
+    cfg.test_dataloader.batch_size = 2
+    cfg.custom_hooks = [dict(type='PredictionPaintingHook',
+                             out_dir=str(tmp_path / 'painted'))]
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+    painted = sorted(glob.glob(str(tmp_path / 'painted' / '*.png')))
+    assert len(painted) == 3
+    picture = mmcv.imread(painted[0], channel_order='rgb')
+    # three 64x64 panels enlarged to 128x128 (4 px apart) with a caption,
+    # then the legend
+    assert picture.shape[1] == 3 * (128 + 4)
+    assert picture.shape[0] > 128 + 14
+    legend = picture[128 + 14:]
+    assert (legend == 255).mean() > 0.5 and legend.min() < 100
 
 
 DEEP_TEACHER = osp.join(CONFIGS, 'teachers', 'resnet50-w16_mnist5k.py')
 
 
 def test_the_deeper_teacher_recipe_is_a_ddad_teacher_with_53_bn_layers():
-    """The depth check's teacher (``configs/ddad/README.md``) swaps into
+    """The depth check's teacher (``docs/en/tuning.md``) swaps into
     the shipped embedded config: its statistics term hooks all 53 BN layers
     (ResNet-18: 20) and both generator terms pull on the images."""
     cfg = Config.fromfile(EMBEDDED_DDAD)

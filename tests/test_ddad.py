@@ -1,6 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 import copy
 
+import numpy as np
 import pytest
 import torch
 from mmengine.optim import OptimWrapper, OptimWrapperDict
@@ -341,7 +342,10 @@ def test_sample_is_the_one_synthesis_call_for_inspection(teacher_checkpoint):
     for k, v in model.generator.state_dict().items():
         assert torch.equal(v, generator_state[k]), k  # BN stats untouched
     tiles = synthetic.draw_predictions(min_size=64)
-    assert len(tiles) == 4 and tiles[0].shape == (64, 64, 3)
+    # the enlarged image untouched, its class name in a strip under it
+    assert len(tiles) == 4 and tiles[0].shape == (64 + 14, 64, 3)
+    image = synthetic.to_uint8()[0].repeat(2, 0).repeat(2, 1)
+    assert np.array_equal(tiles[0][:64], image)
 
 
 def test_replay_buffer_is_a_bounded_ring_in_a_compact_dtype():

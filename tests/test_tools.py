@@ -2,12 +2,14 @@
 """The command-line tools, run as users run them (subprocesses)."""
 import glob
 import json
+import os
 import os.path as osp
 
 import pytest
 import torch
 
-from .conftest import EMBEDDED_DDAD, STUDENT_RECIPE, TOOLS, run_tool
+from .conftest import (EMBEDDED_DDAD, STUDENT_RECIPE, TINY_DDAD, TOOLS,
+                       run_tool)
 
 # a short supervised run on 256 training digits, evaluated on 100 test ones
 TINY_SUPERVISED = [
@@ -36,7 +38,7 @@ def test_train_resume_and_test_a_supervised_recipe(tmp_path):
     proc = run_tool(
         osp.join(TOOLS, 'test.py'), STUDENT_RECIPE,
         osp.join(work, 'epoch_2.pth'), '--work-dir', work, '--out',
-        str(tmp_path / 'metrics.json'), *cfg_opts)
+        str(tmp_path / 'metrics.json'), '--out-item', 'metrics', *cfg_opts)
     with open(tmp_path / 'metrics.json') as f:
         test_acc = json.load(f)['accuracy/top1']
     scalars = sorted(glob.glob(osp.join(work, '*', 'vis_data', 'scalars.json')))
@@ -211,3 +213,37 @@ def test_results_table_reports_scores_times_and_curves(tmp_path):
     assert '| 50.00 (1 of 2 seeds) | 0.521 | not reached in 1 of 1 |' in \
         lines[0]
     assert 'data-free options: model.replay=None' in proc.stdout
+
+
+def test_test_tool_dumps_and_paints_predictions(tmp_path, ddad_run,
+                                                teacher_checkpoint):
+    """As MMPretrain's test tool: ``--out`` holds the predictions (one per
+    test image), ``--show-dir`` one painted picture per ``--show-interval``
+    images, the class names under the image."""
+    import pickle
+
+    import mmcv
+    out = str(tmp_path / 'predictions.pkl')
+    run_tool(
+        osp.join(TOOLS, 'test.py'), EMBEDDED_DDAD,
+        osp.join(ddad_run, 'iter_2.pth'), '--work-dir', str(tmp_path),
+        '--out', out, '--show-dir', str(tmp_path / 'painted'),
+        '--show-interval', '5', '--cfg-options',
+        f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD)
+    with open(out, 'rb') as f:
+        predictions = pickle.load(f)
+    assert len(predictions) == 50
+    assert {'pred_label', 'pred_score', 'gt_label'} <= set(predictions[0])
+    assert predictions[0]['pred_score'].shape == (10, )
+    painted = sorted(os.listdir(tmp_path / 'painted'))
+    assert len(painted) == 10
+    picture = mmcv.imread(str(tmp_path / 'painted' / painted[0]))
+    # the 32x32 digit enlarged to 128x128, two caption lines under it
+    assert picture.shape == (128 + 2 * 14, 128, 3)
+    # a metrics file needs --out-item metrics; predictions are .pkl
+    proc = run_tool(
+        osp.join(TOOLS, 'test.py'), EMBEDDED_DDAD,
+        osp.join(ddad_run, 'iter_2.pth'), '--out', str(tmp_path / 'p.json'),
+        check=False)
+    assert proc.returncode == 1
+    assert 'the predictions are written as .pkl' in proc.stderr

@@ -1,6 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Seeing and keeping what the generator makes: grids, datasets, curves."""
 import glob
+import json
 import os
 import os.path as osp
 import subprocess
@@ -16,7 +17,7 @@ from mmengine.runner import Runner
 from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS
 
 sys.path.insert(0, TOOLS)
-from plot_curves import read_scalars  # noqa: E402
+from plot_curves import read_scalars, teacher_reference  # noqa: E402
 
 
 @pytest.fixture(scope='module')
@@ -45,8 +46,12 @@ def test_hook_writes_grids_of_the_right_size(short_run):
     work, runner = short_run
     for step in (1, 2, 3):
         grid = mmcv.imread(osp.join(work, 'synthetic', f'iter_{step}.png'))
-        # 6 tiles of 32x32 enlarged to 64x64, 3 per row, 2 px padding
-        assert grid.shape == (2 * 64 + 3 * 2, 3 * 64 + 4 * 2, 3)
+        # 6 tiles of 32x32 enlarged to 64x64 with a 14 px caption strip
+        # under each (the label never covers the digit), 3 per row, 2 px
+        # padding
+        assert grid.shape == (2 * (64 + 14) + 3 * 2, 3 * 64 + 4 * 2, 3)
+        caption = grid[2 + 64:2 + 64 + 14, 2:66]
+        assert (caption == 255).mean() > 0.5 and caption.min() < 128
         assert grid.dtype == np.uint8
         tiles = grid[2:66, 2:66]
         assert tiles.std() > 1  # not a blank image
@@ -114,3 +119,31 @@ def test_plot_curves_from_a_real_log(short_run, tmp_path):
                    capture_output=True)
     img = mmcv.imread(out)
     assert img is not None and img.shape[1] > 4 * img.shape[0] / 2
+
+
+def test_plot_curves_takes_the_teacher_reference_from_distill(tmp_path):
+    assert teacher_reference(str(tmp_path), None) is None
+    assert teacher_reference(str(tmp_path), 90.0) == (None, 90.0)
+    with open(tmp_path / 'distill_summary.json', 'w') as f:
+        json.dump(dict(metric='mIoU', teacher=75.5), f)
+    assert teacher_reference(str(tmp_path), None) == ('mIoU', 75.5)
+    assert teacher_reference(str(tmp_path), 70.0) == ('mIoU', 70.0)
+
+
+def test_draw_synthetic_grid_from_a_checkpoint(short_run, tmp_path):
+    """The grid of the training hook, from a checkpoint and a chosen
+    seed: the same latents give the same picture."""
+    work, runner = short_run
+    grids = []
+    for name in ('a.png', 'b.png'):
+        out = str(tmp_path / name)
+        subprocess.run([
+            sys.executable, osp.join(TOOLS, 'draw_synthetic.py'),
+            EMBEDDED_DDAD, osp.join(work, 'iter_3.pth'), '--out', out,
+            '--num', '6', '--nrow', '3', '--cfg-options',
+            f'model.teacher.checkpoint={runner.cfg.model.teacher.checkpoint}'
+        ], check=True, cwd=REPO_ROOT, capture_output=True,
+            env=dict(os.environ, PYTHONPATH=REPO_ROOT))
+        grids.append(mmcv.imread(out))
+    assert grids[0].shape == (2 * (64 + 14) + 3 * 2, 3 * 64 + 4 * 2, 3)
+    assert np.array_equal(grids[0], grids[1])

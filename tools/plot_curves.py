@@ -4,7 +4,10 @@
 Panels: every logged loss (the student's ``loss_student``, each term of the
 generator objective under its ``model.generator_losses`` name, weighted as
 logged, and their sum ``loss_generator``) and every validation metric, all
-against iterations.
+against iterations. The teacher's score is drawn as a reference line on its
+metric's panel: read from the ``distill_summary.json`` that
+``tools/distill.py`` writes in the work dir, or given with
+``--teacher-score``.
 
 Example::
 
@@ -15,7 +18,7 @@ import glob
 import io
 import json
 import os.path as osp
-from typing import Dict, Tuple
+from typing import Dict, Optional, Tuple
 
 import matplotlib
 
@@ -35,7 +38,30 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir', help='work dir of a run')
     parser.add_argument('--out', help='PNG path (default: WORK_DIR/curves.png)')
+    parser.add_argument(
+        '--teacher-score',
+        type=float,
+        help='the teacher\'s score on the headline metric (default: from '
+        'WORK_DIR/distill_summary.json, if there)')
     return parser.parse_args()
+
+
+def teacher_reference(work_dir: str,
+                      score: Optional[float]) -> Optional[Tuple[str, float]]:
+    """The headline metric's name and the teacher's score on it, from
+    ``score`` (the metric is then the first logged one) or from the work
+    dir's ``distill_summary.json``; None if neither is known."""
+    summary = osp.join(work_dir, 'distill_summary.json')
+    metric = None
+    if osp.isfile(summary):
+        with open(summary) as f:
+            record = json.load(f)
+        metric = record.get('metric')
+        if score is None:
+            score = record.get('teacher')
+    if score is None:
+        return None
+    return metric, float(score)
 
 
 def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
@@ -83,11 +109,19 @@ def main() -> None:
     panels += [(k, f'validation {k}', v) for k, v in val.items()]
     if not panels:
         raise ValueError(f'no losses or metrics logged in "{args.work_dir}"')
+    reference = teacher_reference(args.work_dir, args.teacher_score)
+    if reference is not None and reference[0] is None and val:
+        reference = (next(iter(val)), reference[1])
     fig, axes = plt.subplots(1, len(panels), figsize=(4 * len(panels), 3.2))
     axes = axes if len(panels) > 1 else [axes]
     for ax, (key, title, series) in zip(axes, panels):
         xs, ys = zip(*series)
-        ax.plot(xs, ys, marker='o' if len(xs) < 30 else None)
+        ax.plot(xs, ys, marker='o' if len(xs) < 30 else None,
+                label='student' if key in val else None)
+        if reference is not None and key == reference[0] and key in val:
+            ax.axhline(reference[1], color='tab:red', linestyle='--',
+                       label=f'teacher {reference[1]:.2f}')
+            ax.legend(fontsize=8, loc='lower right')
         ax.set_title(title, fontsize=9)
         ax.set_xlabel('iteration')
         ax.grid(alpha=0.3)

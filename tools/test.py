@@ -6,6 +6,16 @@ teacher's checkpoint for the student's config, a distillation run's for an
 exported student's) is refused before anything runs, instead of testing
 randomly initialised weights. ``--partial-load`` loads the matching keys
 anyway.
+
+As MMPretrain's and MMSeg's test tools: ``--out results.pkl`` dumps the
+predictions (MMEngine's ``DumpResults``; ``--out-item metrics`` writes the
+metrics instead, as .json/.yaml/.pkl), the metrics go to the log and the work
+dir, and ``--show-dir DIR`` paints the predictions of the test images.
+
+Example::
+
+    python tools/test.py configs/ddad/ddad_x.py work_dirs/ddad_x/iter_400.pth \\
+        --out work_dirs/ddad_x/predictions.pkl --show-dir painted
 """
 import argparse
 import os.path as osp
@@ -17,11 +27,12 @@ from mmddad.utils import (add_cfg_options, add_launcher_options,
                           add_trust_option, atomic_write, check_weights_fit,
                           default_work_dir, init_cpu_process_group,
                           keep_config_copy, load_checkpoint_file,
-                          load_tool_config, run_tool, shutdown_process_group,
-                          start_tool)
+                          load_tool_config, positive_int, run_tool,
+                          shutdown_process_group, start_tool)
 
-#: The file types ``--out`` writes.
-OUT_FORMATS = ('.json', '.yaml', '.yml', '.pkl', '.pickle')
+#: The file types ``--out`` writes: predictions, or metrics.
+OUT_FORMATS = dict(pred=('.pkl', ), metrics=('.json', '.yaml', '.yml', '.pkl',
+                                              '.pickle'))
 
 
 def parse_args() -> argparse.Namespace:
@@ -30,7 +41,23 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save logs and results')
     parser.add_argument(
-        '--out', help='dump the metrics to this file (.json/.yaml/.pkl)')
+        '--out',
+        help='dump the predictions to this .pkl file (with --out-item '
+        'metrics: the metrics, .json/.yaml/.pkl)')
+    parser.add_argument(
+        '--out-item',
+        choices=tuple(OUT_FORMATS),
+        default='pred',
+        help='what --out holds (default: pred, the predictions)')
+    parser.add_argument(
+        '--show-dir',
+        help='paint the predictions of the test images into this folder '
+        '(a relative path is taken under WORK_DIR/TIMESTAMP/)')
+    parser.add_argument(
+        '--show-interval',
+        type=positive_int,
+        default=1,
+        help='with --show-dir, paint every N-th test image (default 1)')
     parser.add_argument(
         '--partial-load',
         action='store_true',
@@ -45,9 +72,11 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     start_tool(args)
-    if args.out and osp.splitext(args.out)[1] not in OUT_FORMATS:
-        raise ValueError(f'--out "{args.out}": the metrics are written as '
-                         f'{", ".join(OUT_FORMATS)}; name the file so')
+    formats = OUT_FORMATS[args.out_item]
+    if args.out and osp.splitext(args.out)[1] not in formats:
+        what = 'predictions' if args.out_item == 'pred' else 'metrics'
+        raise ValueError(f'--out "{args.out}": the {what} are written as '
+                         f'{", ".join(formats)}; name the file so')
     cfg = load_tool_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
@@ -55,6 +84,16 @@ def main() -> None:
     elif cfg.get('work_dir', None) is None:
         cfg.work_dir = default_work_dir(args.config)
     cfg.load_from = args.checkpoint
+    if args.out and args.out_item == 'pred':
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, (list, tuple)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = [*evaluators, dict(
+            type='DumpResults', out_file_path=osp.abspath(args.out))]
+    if args.show_dir:
+        cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(
+            type='PredictionPaintingHook', out_dir=args.show_dir,
+            interval=args.show_interval)]
     init_cpu_process_group(cfg.launcher,
                            cfg.get('env_cfg', {}).get('dist_cfg', {}))
     with keep_config_copy(cfg):
@@ -68,7 +107,7 @@ def main() -> None:
             opt_out='--partial-load')
     metrics = runner.test()
     shutdown_process_group()
-    if args.out:
+    if args.out and args.out_item == 'metrics':
         from mmengine.fileio import dump
         text = dump(metrics, file_format=osp.splitext(args.out)[1][1:])
         atomic_write(text, args.out)

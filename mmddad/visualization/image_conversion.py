@@ -56,6 +56,18 @@ def to_loaded_pixels(images: torch.Tensor,
     return x
 
 
+def loaded_to_rgb(pixels: torch.Tensor) -> np.ndarray:
+    """Loaded pixels (C, H, W) in the loader's order (BGR for three
+    channels, as MMCV loads them) -> an RGB uint8 image (H, W, 3); one
+    channel is repeated over the three."""
+    x = pixels.detach().cpu().clamp(0, 255).to(torch.uint8)
+    if x.size(0) == 1:
+        x = x.repeat(3, 1, 1)
+    elif x.size(0) == 3:
+        x = x.flip(0)  # BGR -> RGB
+    return x.permute(1, 2, 0).numpy().copy()
+
+
 def images_to_uint8(images: torch.Tensor,
                     data_preprocessor: nn.Module) -> List[np.ndarray]:
     """Undo a data preprocessor's normalisation, for viewing.
@@ -70,9 +82,5 @@ def images_to_uint8(images: torch.Tensor,
         list[np.ndarray]: N RGB uint8 images of shape (H, W, 3); one-channel
         images are repeated over the three channels.
     """
-    x = to_loaded_pixels(images, data_preprocessor).to(torch.uint8)
-    if x.size(1) == 1:
-        x = x.repeat(1, 3, 1, 1)
-    elif x.size(1) == 3:
-        x = x.flip(1)  # BGR -> RGB
-    return [img.permute(1, 2, 0).numpy().copy() for img in x]
+    return [loaded_to_rgb(x)
+            for x in to_loaded_pixels(images, data_preprocessor)]

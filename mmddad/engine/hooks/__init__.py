@@ -3,11 +3,12 @@ from .collapse_guard_hook import (HEADLINE_METRICS, CollapseGuardHook,
                                   TrainingCollapseError)
 from .data_free_ema_hook import DataFreeEMAHook
 from .non_finite_loss_hook import NonFiniteLossHook
+from .prediction_painting_hook import PredictionPaintingHook
 from .synthetic_image_visualization_hook import SyntheticImageVisualizationHook
 from .training_clock_hook import CURVE_FILE, TrainingClockHook, time_to_reach
 
 __all__ = [
     'CollapseGuardHook', 'HEADLINE_METRICS', 'TrainingCollapseError',
-    'DataFreeEMAHook', 'NonFiniteLossHook', 'SyntheticImageVisualizationHook',
+    'DataFreeEMAHook', 'NonFiniteLossHook', 'PredictionPaintingHook', 'SyntheticImageVisualizationHook',
     'TrainingClockHook', 'CURVE_FILE', 'time_to_reach'
 ]

@@ -7,11 +7,11 @@ import mmcv
 import numpy as np
 import torch
 from mmengine.hooks import Hook
-from torchvision.utils import make_grid
 
 from mmddad.datasets import val_dataset_meta
 from mmddad.models.wrappers import unwrap_model
 from mmddad.registry import HOOKS
+from mmddad.visualization import draw_synthetic_grid
 
 
 @HOOKS.register_module()
@@ -22,7 +22,8 @@ class SyntheticImageVisualizationHook(Hook):
     The same latent batch is used every time, so grids are comparable across
     iterations. Images are denormalised with the teacher's mean/std and put
     in RGB order; the task adapter draws the teacher's predictions (class
-    names for classifiers). The grid is sent to every backend of the runner's
+    names under the images for classifiers; masks over them, with a colour
+    legend under the grid, for segmentors). The grid is sent to every backend of the runner's
     visualizer (``vis_data/vis_image/synthetic_<iter>.png`` with the default
     local backend, TensorBoard when configured) and written to
     ``<work_dir>/synthetic/iter_<iter>.png``.
@@ -79,13 +80,9 @@ class SyntheticImageVisualizationHook(Hook):
             rng = torch.Generator().manual_seed(self.seed)
             self._latents = torch.randn(
                 self.num_images, model.latent_dim, generator=rng)
-        batch = model.sample(self._latents, val_dataset_meta(runner.cfg))
-        tiles = batch.draw_predictions(min_size=self.min_tile_size)
-        grid = make_grid(
-            torch.from_numpy(np.stack(tiles)).permute(0, 3, 1, 2),
-            nrow=self.nrow,
-            padding=2,
-            pad_value=255).permute(1, 2, 0).numpy()
+        grid = draw_synthetic_grid(model, self._latents,
+                                   val_dataset_meta(runner.cfg), self.nrow,
+                                   self.min_tile_size)
         runner.visualizer.add_image('synthetic', grid, step=step)
         mmcv.imwrite(
             mmcv.rgb2bgr(grid),

@@ -111,6 +111,37 @@ class BaseTaskAdapter(metaclass=ABCMeta):
             list[np.ndarray]: Annotated RGB uint8 images, all of one size.
         """
 
+    def legend(self, dataset_meta: dict,
+               num_classes: int, width: int) -> Optional[np.ndarray]:
+        """A colour legend of :meth:`draw_predictions`' colours, to be put
+        under a grid of them (None: the drawings need none).
+
+        Args:
+            dataset_meta (dict): ``classes`` (and ``palette``) if known.
+            num_classes (int): Number of classes of the logits.
+            width (int): Width of the legend in pixels.
+        """
+        return None
+
+    @abstractmethod
+    def paint_predictions(self, images: List[np.ndarray], data_samples: list,
+                          dataset_meta: dict,
+                          min_size: int = 64) -> List[np.ndarray]:
+        """Paint a model's predictions (and the ground truth, if known) of
+        real test images, as ``tools/test.py --show-dir`` saves them.
+
+        Args:
+            images (list[np.ndarray]): The loaded images, RGB uint8
+                (H, W, 3).
+            data_samples (list): Their data samples with predictions, as
+                the model's ``test_step`` returns them.
+            dataset_meta (dict): ``classes`` (and ``palette``) if known.
+            min_size (int): Enlarge images to at least this shorter side.
+
+        Returns:
+            list[np.ndarray]: One RGB uint8 picture per image.
+        """
+
     @abstractmethod
     def write_annotations(self, out_dir: str, filenames: List[str],
                           teacher_logits: torch.Tensor,

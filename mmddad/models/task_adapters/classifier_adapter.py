@@ -5,8 +5,6 @@ from typing import List
 import os
 import os.path as osp
 
-import cv2
-import mmcv
 import numpy as np
 import torch
 import torch.nn as nn
@@ -14,6 +12,7 @@ import torch.nn.functional as F
 from mmpretrain.models import BaseClassifier
 
 from mmddad.registry import TASK_UTILS
+from mmddad.visualization import add_caption, enlarge
 from .base import BaseTaskAdapter
 
 
@@ -43,21 +42,39 @@ class ClassifierAdapter(BaseTaskAdapter):
             sample.set_pred_score(score).set_pred_label(score.argmax(0))
         return data_samples
 
+    @staticmethod
+    def _name(label: int, dataset_meta: dict) -> str:
+        classes = (dataset_meta or {}).get('classes')
+        return str(classes[label]) if classes else str(label)
+
     def draw_predictions(self, images: List[np.ndarray],
                          teacher_logits: torch.Tensor, dataset_meta: dict,
                          min_size: int = 64) -> List[np.ndarray]:
-        """Write the teacher's predicted class name on each image."""
-        classes = dataset_meta.get('classes') if dataset_meta else None
+        """Write the teacher's predicted class name under each image."""
         labels = teacher_logits.argmax(dim=1).tolist()
+        return [
+            add_caption(enlarge(img, min_size),
+                        [self._name(label, dataset_meta)], (200, 30, 30))
+            for img, label in zip(images, labels)
+        ]
+
+    def paint_predictions(self, images: List[np.ndarray], data_samples: list,
+                          dataset_meta: dict,
+                          min_size: int = 64) -> List[np.ndarray]:
+        """Each image with its predicted class and score under it, and the
+        ground-truth class (in red when the prediction is wrong)."""
         out = []
-        for img, label in zip(images, labels):
-            scale = max(1, -(-min_size // min(img.shape[:2])))
-            img = mmcv.imrescale(img, scale, interpolation='nearest') \
-                if scale > 1 else img.copy()
-            text = str(classes[label]) if classes else str(label)
-            cv2.putText(img, text, (2, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.45,
-                        (255, 64, 64), 1, cv2.LINE_AA)
-            out.append(img)
+        for img, sample in zip(images, data_samples):
+            label = int(sample.pred_label)
+            lines = [f'pred: {self._name(label, dataset_meta)} '
+                     f'({float(sample.pred_score[label]):.2f})']
+            wrong = False
+            if 'gt_label' in sample:
+                truth = int(sample.gt_label)
+                wrong = truth != label
+                lines.append(f'gt: {self._name(truth, dataset_meta)}')
+            out.append(add_caption(enlarge(img, min_size), lines,
+                                   (200, 30, 30) if wrong else (0, 0, 0)))
         return out
 
     def write_annotations(self, out_dir: str, filenames: List[str],

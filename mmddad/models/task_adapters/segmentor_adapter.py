@@ -2,7 +2,7 @@
 """Task adapter of MMSegmentation segmentors (DeepLabV3, DeepLabV3+, ...)."""
 import os
 import os.path as osp
-from typing import List
+from typing import List, Optional
 
 import mmcv
 import numpy as np
@@ -12,6 +12,7 @@ import torch.nn.functional as F
 from mmseg.models.segmentors import BaseSegmentor
 
 from mmddad.registry import TASK_UTILS
+from mmddad.visualization import add_caption, draw_legend, enlarge
 from .base import BaseTaskAdapter
 
 
@@ -58,17 +59,61 @@ class SegmentorAdapter(BaseTaskAdapter):
     def draw_predictions(self, images: List[np.ndarray],
                          teacher_logits: torch.Tensor, dataset_meta: dict,
                          min_size: int = 64) -> List[np.ndarray]:
-        """Overlay the teacher's predicted mask (dataset palette, 50%)."""
+        """Overlay the teacher's predicted mask (dataset palette, 50%); the
+        colours are those of :meth:`legend`."""
         masks = teacher_logits.argmax(dim=1).cpu().numpy()
         palette = self._palette(dataset_meta, teacher_logits.size(1))
+        return [
+            enlarge((0.5 * img + 0.5 * palette[mask]).astype(np.uint8),
+                    min_size) for img, mask in zip(images, masks)
+        ]
+
+    def legend(self, dataset_meta: dict, num_classes: int,
+               width: int) -> Optional[np.ndarray]:
+        """See :meth:`BaseTaskAdapter.legend`: every class's colour."""
+        classes = (dataset_meta or {}).get('classes') or [
+            str(i) for i in range(num_classes)]
+        return draw_legend(classes[:num_classes],
+                           self._palette(dataset_meta, num_classes), width)
+
+    def paint_predictions(self, images: List[np.ndarray], data_samples: list,
+                          dataset_meta: dict,
+                          min_size: int = 64) -> List[np.ndarray]:
+        """Side by side: the image, the predicted mask over it and the
+        ground-truth mask over it (if known), then a legend of the classes
+        they show (ignored pixels of the ground truth stay uncoloured)."""
+        classes = (dataset_meta or {}).get('classes')
         out = []
-        for img, mask in zip(images, masks):
-            blended = (0.5 * img + 0.5 * palette[mask]).astype(np.uint8)
-            scale = max(1, -(-min_size // min(img.shape[:2])))
-            if scale > 1:
-                blended = mmcv.imrescale(
-                    blended, scale, interpolation='nearest')
-            out.append(blended)
+        for img, sample in zip(images, data_samples):
+            pred = sample.pred_sem_seg.data[0].cpu().numpy()
+            if img.shape[:2] != pred.shape:
+                img = mmcv.imresize(img, pred.shape[::-1])
+            masks = [('prediction', pred)]
+            if 'gt_sem_seg' in sample:
+                masks.append(('ground truth',
+                              sample.gt_sem_seg.data[0].cpu().numpy()))
+            num_classes = max(
+                len(classes) if classes else 0,
+                int(pred.max()) + 1,
+                *(int(m[m < 255].max(initial=0)) + 1 for _, m in masks))
+            palette = self._palette(dataset_meta, num_classes)
+            panels = [add_caption(enlarge(img, min_size), ['image'])]
+            for title, mask in masks:
+                known = mask < num_classes
+                blended = img.copy()
+                blended[known] = (0.5 * img[known] +
+                                  0.5 * palette[mask[known]]).astype(np.uint8)
+                panels.append(add_caption(enlarge(blended, min_size),
+                                          [title]))
+            row = np.concatenate(
+                [np.pad(p, ((0, 0), (0, 4), (0, 0)), constant_values=255)
+                 for p in panels], axis=1)
+            present = np.unique(np.concatenate(
+                [m[m < num_classes] for _, m in masks]))
+            names = classes or [str(i) for i in range(num_classes)]
+            legend = draw_legend(names[:num_classes], palette, row.shape[1],
+                                 present=present.tolist())
+            out.append(np.concatenate([row, legend], axis=0))
         return out
 
     def write_annotations(self, out_dir: str, filenames: List[str],
