@@ -23,7 +23,7 @@ model = dict(
         min_channels=16),
     # student steps replay the last 100 generator steps' canvases with their
     # cached teacher logits (float16: 150 MiB): the same mean mIoU at
-    # 0.58 s instead of 1.02 s per iteration (configs/ddad/README.md)
+    # 0.58 s instead of 1.02 s per iteration (docs/en/tuning.md)
     replay=dict(capacity=1600, ratio=1.0, dtype='float16'),
 )
 

@@ -5,7 +5,7 @@
 #   python tools/distill.py configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist100.py
 _base_ = ['./ddad_resnet18-w16_resnet18-w8_mnist5k.py']
 
-# Tuned on this task (seed 0, grid in configs/ddad/README.md): the BN term
+# Tuned on this task (seed 0, grid in docs/en/tuning.md): the BN term
 # averaged over the teacher's BN layers (its scale no longer grows with the
 # teacher's depth) and 700 iterations whose learning rates decay at 420 and
 # 630: the first phase keeps the ~400 iterations the generator needs, the

@@ -26,7 +26,7 @@ model = dict(
     # student steps replay the last 100 generator steps' images with their
     # cached teacher logits (float16: 14 MiB): no generator or teacher
     # forward in a student step; the same student in about half the time
-    # (measured in configs/ddad/README.md)
+    # (measured in docs/en/tuning.md)
     replay=dict(capacity=6400, ratio=1.0, dtype='float16'),
 )
 
@@ -38,6 +38,6 @@ default_hooks = dict(
     # validate, test and save an exponential moving average of the networks'
     # weights (MMEngine's EMAHook, which DataFreeEMAHook also resumes under
     # DDP; the trained weights stay in the checkpoint's `ema_state_dict`):
-    # the student reaches the same accuracy sooner (configs/ddad/README.md).
+    # the student reaches the same accuracy sooner (docs/en/tuning.md).
     # `--cfg-options default_hooks.ema=None` turns it off.
     ema=dict(type='DataFreeEMAHook', momentum=0.1, update_buffers=False))
