@@ -74,3 +74,20 @@ def ddad_run(tmp_path_factory, teacher_checkpoint) -> str:
         *TINY_DDAD, 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2')
     return work
+
+
+def one_step_runner(cfg, work_dir: str, batch_size: int):
+    """A runner of one training iteration of ``cfg`` with a random teacher,
+    one student step, no evaluation and no checkpoint: what the configs
+    whose teachers and data are not here can run."""
+    from mmengine.runner import Runner
+    cfg.model.teacher.checkpoint = None
+    cfg.work_dir = work_dir
+    cfg.train_dataloader.batch_size = batch_size
+    cfg.train_cfg.max_iters = 1
+    cfg.model.student_steps = 1
+    for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
+                'test_dataloader', 'test_cfg', 'test_evaluator'):
+        cfg[key] = None
+    cfg.default_hooks.checkpoint = None
+    return Runner.from_cfg(cfg)

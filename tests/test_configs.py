@@ -12,7 +12,7 @@ from mmengine.runner import Runner
 
 from mmddad.datasets import MNIST5k
 from mmddad.registry import MODELS
-from .conftest import CONFIGS, EMBEDDED_DDAD
+from .conftest import CONFIGS, EMBEDDED_DDAD, one_step_runner
 
 EMBEDDED = sorted(
     glob.glob(osp.join(CONFIGS, '*', '*_resnet18-w16_resnet18-w8_mnist5k.py')))
@@ -23,7 +23,8 @@ DATA_FREE = sorted(
 
 def test_every_family_has_an_embedded_config():
     families = {osp.basename(osp.dirname(p)) for p in EMBEDDED}
-    assert families == {'ddad', 'dfad', 'deepinv', 'dafl', 'noise_kd'}
+    assert families == {'ddad', 'dfad', 'deepinv', 'dafl', 'noise_kd',
+                        'fast_meta'}
 
 
 @pytest.mark.parametrize('config', DATA_FREE, ids=osp.basename)
@@ -83,16 +84,8 @@ def test_large_configs_build_and_step(name, tmp_path):
     architectures (random teacher: its weights are a download or a recipe's
     output) and run one iteration."""
     cfg = Config.fromfile(osp.join(CONFIGS, 'ddad', name))
-    cfg.model.teacher.checkpoint = None
-    cfg.work_dir = str(tmp_path)
-    cfg.train_dataloader.batch_size = 2 if 'in1k' in name else 4
-    cfg.train_cfg.max_iters = 1
-    cfg.model.student_steps = 1
-    for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
-                'test_dataloader', 'test_cfg', 'test_evaluator'):
-        cfg[key] = None
-    cfg.default_hooks.checkpoint = None
-    runner = Runner.from_cfg(cfg)
+    runner = one_step_runner(cfg, str(tmp_path),
+                             2 if 'in1k' in name else 4)
     runner.train()
     assert runner.iter == 1
     assert torch.isfinite(

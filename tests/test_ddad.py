@@ -76,7 +76,7 @@ def test_student_step_lowers_the_discrepancy(teacher_checkpoint):
     model.train()
     optim = make_optim(model, student_lr=0.05)
     before, _ = discrepancy_and_bn(model, seed=3)
-    logs = model._student_step(batch(3), optim['student'])
+    logs = model.train_student(batch(3), optim['student'])
     after, _ = discrepancy_and_bn(model, seed=3)
     assert after < before
     assert logs['loss_student'].item() == pytest.approx(before, rel=1e-4)
@@ -88,7 +88,7 @@ def test_generator_step_raises_the_discrepancy(teacher_checkpoint):
     optim = make_optim(model, generator_lr=1e-2)
     student_before = copy.deepcopy(model.student.state_dict())
     before, _ = discrepancy_and_bn(model, seed=5)
-    model._generator_step(batch(5), optim['generator'])
+    model.train_generator(batch(5), optim['generator'])
     after, _ = discrepancy_and_bn(model, seed=5)
     assert after > before
     # the student was not touched and received no gradient
@@ -103,7 +103,7 @@ def test_generator_step_lowers_the_bn_loss(teacher_checkpoint):
     model.train()
     optim = make_optim(model, generator_lr=1e-2)
     _, before = discrepancy_and_bn(model, seed=7)
-    logs = model._generator_step(batch(7), optim['generator'])
+    logs = model.train_generator(batch(7), optim['generator'])
     _, after = discrepancy_and_bn(model, seed=7)
     assert after < before
     assert 'loss_adv' not in logs  # no wasted student forward
@@ -283,7 +283,7 @@ def test_zero_weight_terms_cost_nothing(teacher_checkpoint):
     calls = []
     model.student.register_forward_hook(lambda *_: calls.append(1))
     model.train()
-    model._generator_step(batch(), make_optim(model)['generator'])
+    model.train_generator(batch(), make_optim(model)['generator'])
     assert not calls  # no student forward without the adversarial term
     assert list(model.generator_losses) == ['loss_bn']
 

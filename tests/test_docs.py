@@ -153,7 +153,8 @@ def test_quick_start_keeps_its_two_commands_and_readme_is_short():
 
 
 def test_config_readmes_follow_openmmlab_layout_and_metafiles_say_why():
-    for family in ('ddad', 'dfad', 'deepinv', 'dafl', 'noise_kd'):
+    for family in ('ddad', 'dfad', 'deepinv', 'dafl', 'noise_kd',
+                   'fast_meta'):
         text = open(osp.join(REPO_ROOT, 'configs', family, 'README.md')).read()
         for part in ('<!-- [ALGORITHM] -->', '## Abstract',
                      '## Results and models', '## Citation'):

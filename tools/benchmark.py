@@ -81,7 +81,8 @@ def main() -> None:
     algorithm = unwrap_model(model)
     model.train()
     device = algorithm.device
-    steps = algorithm.student_steps + algorithm.generator_steps
+    setup = algorithm.describe()
+    steps = len(setup['schedule'])
     batch_size = loop.dataloader.batch_size
 
     def run(n: int, offset: int) -> None:
@@ -108,18 +109,18 @@ def main() -> None:
     print(f'device          : {device} (amp: {amp}, '
           f'threads: {torch.get_num_threads()}{native})')
     print('layout          : ' +
-          ('channels-last' if algorithm.channels_last else 'NCHW'))
+          ('channels-last' if setup['channels_last'] else 'NCHW'))
     print(f'batch x steps   : {batch_size} x {steps} '
-          f'({algorithm.student_steps} student, '
-          f'{algorithm.generator_steps} generator)')
+          f'({setup["student_steps"]} student, '
+          f'{setup["generator_steps"]} generator)')
     print(f'iterations/s    : {its:.3f} ({1000 / its:.0f} ms/iter)')
     print(f'synthetic img/s : {its * batch_size * steps:.0f}')
     print(f'peak memory     : {peak_memory_mib(device):.0f} MiB')
-    replay = algorithm.replay
+    replay = setup['replay']
     if replay is not None:
-        print(f'replay buffer   : {replay.capacity} samples, '
-              f'{replay.images.dtype}, {replay.nbytes / 2**20:.1f} MiB, '
-              f'ratio {algorithm.replay_ratio:g}')
+        print(f'replay buffer   : {replay["capacity"]} samples, '
+              f'{replay["dtype"]}, {replay["mib"]:.1f} MiB, '
+              f'ratio {replay["ratio"]:g}')
     for name, params in algorithm.parameter_counts().items():
         print(f'{name + " params":<16}: {params / 1e6:.2f} M')
 

@@ -96,6 +96,13 @@ TABLES: Dict[str, dict] = dict(
              'configs/dafl/dafl_resnet18-w16_resnet18-w8_mnist100.py'),
             ('Student by KD on Gaussian noise (floor)',
              'configs/noise_kd/noise-kd_resnet18-w16_resnet18-w8_mnist100.py'),
+            ('Student by DDAD + augmentation (crop, flip)',
+             'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist100_aug.py'),
+            ('Student by Fast-DDAD (meta synthesis, DDAD terms)',
+             'configs/fast_meta/'
+             'fast-ddad_resnet18-w16_resnet18-w8_mnist100.py'),
+            ('Student by Fast (as published)',
+             'configs/fast_meta/fast_resnet18-w16_resnet18-w8_mnist100.py'),
         ]),
     segmentation=dict(
         metric='mIoU',
@@ -112,6 +119,11 @@ TABLES: Dict[str, dict] = dict(
              'configs/ddad/ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py'),
             ('Student by DFAD (no BN term)',
              'configs/dfad/dfad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py'),
+            ('Student by DDAD + augmentation (crop, flip)',
+             'configs/ddad/ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas_aug.py'),
+            ('Student by Fast-DDAD (meta synthesis, DDAD terms)',
+             'configs/fast_meta/'
+             'fast-ddad_deeplabv3-r18-w16_r18-w8_mnist-canvas.py'),
         ]),
 )
 

@@ -1,4 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
+from .base_distiller import BaseDataFreeDistiller
 from .ddad import DDAD
+from .fast_meta_ddad import FastMetaDDAD
+from .replay_policy import SyntheticReplay
 
-__all__ = ['DDAD']
+__all__ = ['BaseDataFreeDistiller', 'DDAD', 'FastMetaDDAD', 'SyntheticReplay']

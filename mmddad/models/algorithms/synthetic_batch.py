@@ -52,6 +52,9 @@ class SyntheticBatch:
         self._discrepancy_fn = discrepancy_fn
         self._student_logits: Optional[torch.Tensor] = None
         self._discrepancy: Optional[torch.Tensor] = None
+        #: Class targets the algorithm drew for this synthesis (N,), for
+        #: terms that pull the images towards them; None if not drawn.
+        self.targets: Optional[torch.Tensor] = None
 
     @property
     def classes(self) -> Optional[List[str]]:

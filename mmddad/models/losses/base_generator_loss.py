@@ -9,10 +9,11 @@ import torch.nn as nn
 
 
 class BaseGeneratorLoss(nn.Module, metaclass=ABCMeta):
-    """One weighted term of the generator's loss.
+    """One weighted term of the generator's (or the student's) loss.
 
     The algorithm builds every term listed in ``model.generator_losses``
-    (a dict: the key is the name the term is logged under), lets each
+    and ``model.student_losses`` (dicts: the key is the name the term is
+    logged under; student terms read the student step's batch), lets each
     :meth:`attach` to the teacher once, runs the teacher inside every term's
     :meth:`recording` block, and sums ``term(batch)`` over the terms. It knows
     no term by name: a new term is a new registered subclass plus one config
