@@ -120,6 +120,12 @@ def test_augmentation_crops_and_flips_differentiably():
         crop = padded[i, :, dy[i]:dy[i] + 4, dx[i]:dx[i] + 4]
         expected = crop.flip(-1) if flips[i] else crop
         assert torch.equal(out[i].detach(), expected)
+    # replicate padding repeats the border (a black background stays black)
+    edge = SyntheticAugmentation(padding=2, pad_mode='replicate').transform(
+        x.detach()[:1], torch.tensor([0]), torch.tensor([0]),
+        torch.tensor([False]))
+    assert torch.equal(edge[0, :, :3, :3],
+                       x.detach()[0, :, :1, :1].expand(1, 3, 3))
     # nothing to do: the identity
     same = SyntheticAugmentation(padding=0, flip_prob=0.0)
     assert torch.equal(same(x, rng), x)

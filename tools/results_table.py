@@ -96,7 +96,7 @@ TABLES: Dict[str, dict] = dict(
              'configs/dafl/dafl_resnet18-w16_resnet18-w8_mnist100.py'),
             ('Student by KD on Gaussian noise (floor)',
              'configs/noise_kd/noise-kd_resnet18-w16_resnet18-w8_mnist100.py'),
-            ('Student by DDAD + augmentation (crop, flip)',
+            ('Student by DDAD + augmentation (crop)',
              'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist100_aug.py'),
             ('Student by Fast-DDAD (meta synthesis, DDAD terms)',
              'configs/fast_meta/'

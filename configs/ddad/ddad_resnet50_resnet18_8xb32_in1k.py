@@ -12,7 +12,7 @@
 #   the images of MMPretrain's 100-epoch ResNet-18 recipe (1.28 M x 100);
 #   the learning rates decay x0.1 at 40 % and 80 % (the CIFAR schedule);
 # - a wider generator than the CIFAR one for 1,000 classes at 224 px
-#   (7x7 -> 5 upsampling stages of 256 ... 64 channels, 4 M parameters),
+#   (7x7 -> 5 upsampling stages of 256 ... 64 channels, 4.3 M parameters),
 #   the statistics term over ResNet-50's 53 BN layers.
 _base_ = [
     '../_base_/models/ddad.py',

@@ -28,12 +28,16 @@ class SyntheticAugmentation(nn.Module):
     - ``relabel=True``: the teacher is run again on the augmented images:
       exact, one teacher forward per student step.
 
-    Zero padding is the mean colour in the normalised space. Draws come
+    The generated images live in the normalised space, where zero is the
+    dataset's mean colour, not black: ``pad_mode='replicate'`` repeats the
+    border pixels instead (a black background stays black). Draws come
     from the loop's seeded generator, so resumed runs repeat them.
 
     Args:
-        padding (int): Pixels of zero padding on each side before a crop of
+        padding (int): Pixels of padding on each side before a crop of
             the original size. 0: no crop. Defaults to 4.
+        pad_mode (str): ``'constant'`` (zeros of the normalised space, the
+            mean colour) or ``'replicate'``. Defaults to ``'constant'``.
         flip_prob (float): Probability of a horizontal flip. Defaults to
             0.5.
         relabel (bool): Run the teacher on augmented student batches.
@@ -43,19 +47,23 @@ class SyntheticAugmentation(nn.Module):
     def __init__(self,
                  padding: int = 4,
                  flip_prob: float = 0.5,
-                 relabel: bool = False) -> None:
+                 relabel: bool = False,
+                 pad_mode: str = 'constant') -> None:
         super().__init__()
-        if padding < 0 or not 0.0 <= flip_prob <= 1.0:
-            raise ValueError('`model.augment`: `padding` must be >= 0 and '
-                             f'`flip_prob` in [0, 1], got {padding}, '
-                             f'{flip_prob}')
+        if padding < 0 or not 0.0 <= flip_prob <= 1.0 or pad_mode not in (
+                'constant', 'replicate'):
+            raise ValueError('`model.augment`: `padding` must be >= 0, '
+                             "`flip_prob` in [0, 1] and `pad_mode` 'constant'"
+                             f" or 'replicate', got {padding}, {flip_prob}, "
+                             f'{pad_mode!r}')
         self.padding = int(padding)
+        self.pad_mode = pad_mode
         self.flip_prob = float(flip_prob)
         self.relabel = bool(relabel)
 
     def extra_repr(self) -> str:
-        return (f'padding={self.padding}, flip_prob={self.flip_prob}, '
-                f'relabel={self.relabel}')
+        return (f'padding={self.padding}, pad_mode={self.pad_mode}, '
+                f'flip_prob={self.flip_prob}, relabel={self.relabel}')
 
     def draw(self, num: int, rng: torch.Generator
              ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -68,9 +76,12 @@ class SyntheticAugmentation(nn.Module):
         return offsets[0], offsets[1], flips
 
     def transform(self, x: torch.Tensor, dy: torch.Tensor, dx: torch.Tensor,
-              flips: torch.Tensor, mode: str = 'constant') -> torch.Tensor:
+                  flips: torch.Tensor,
+                  mode: Optional[str] = None) -> torch.Tensor:
         """Crop each sample of ``x`` (N, C, H, W) at its offset from the
-        padded batch, then flip the chosen ones; differentiable."""
+        padded batch (``mode``: the padding, default ``pad_mode``), then
+        flip the chosen ones; differentiable."""
+        mode = self.pad_mode if mode is None else mode
         p = self.padding
         if p:
             h, w = x.shape[-2:]
