@@ -14,7 +14,8 @@ dir, and ``--show-dir DIR`` paints the predictions of the test images.
 
 Example::
 
-    python tools/test.py configs/ddad/ddad_x.py work_dirs/ddad_x/iter_400.pth \\
+    python tools/test.py configs/ddad/ddad_x.py \\
+        work_dirs/ddad_x/iter_400.pth \\
         --out work_dirs/ddad_x/predictions.pkl --show-dir painted
 """
 import argparse

@@ -5,6 +5,7 @@ from .image_conversion import (images_to_uint8, loaded_to_rgb,
 from .synthetic_grid import draw_synthetic_grid
 
 __all__ = [
-    'add_caption', 'draw_legend', 'draw_synthetic_grid', 'enlarge', 'images_to_uint8',
+    'add_caption', 'draw_legend', 'draw_synthetic_grid', 'enlarge',
+    'images_to_uint8',
     'loaded_to_rgb', 'preprocessing_of', 'to_loaded_pixels'
 ]

@@ -9,6 +9,7 @@ from .training_clock_hook import CURVE_FILE, TrainingClockHook, time_to_reach
 
 __all__ = [
     'CollapseGuardHook', 'HEADLINE_METRICS', 'TrainingCollapseError',
-    'DataFreeEMAHook', 'NonFiniteLossHook', 'PredictionPaintingHook', 'SyntheticImageVisualizationHook',
+    'DataFreeEMAHook', 'NonFiniteLossHook', 'PredictionPaintingHook',
+    'SyntheticImageVisualizationHook',
     'TrainingClockHook', 'CURVE_FILE', 'time_to_reach'
 ]

@@ -23,7 +23,8 @@ class SyntheticImageVisualizationHook(Hook):
     iterations. Images are denormalised with the teacher's mean/std and put
     in RGB order; the task adapter draws the teacher's predictions (class
     names under the images for classifiers; masks over them, with a colour
-    legend under the grid, for segmentors). The grid is sent to every backend of the runner's
+    legend under the grid, for segmentors). The grid is sent to every
+    backend of the runner's
     visualizer (``vis_data/vis_image/synthetic_<iter>.png`` with the default
     local backend, TensorBoard when configured) and written to
     ``<work_dir>/synthetic/iter_<iter>.png``.

@@ -136,6 +136,8 @@ class BaseDataFreeDistiller(BaseModel):
             DEFAULT_STUDENT_LOSSES if student_losses is None else
             student_losses)
         image_shape, logits_shape = self._check_pair()
+        #: Shapes of one generated image and of the teacher's logits on it.
+        self.image_shape, self.logits_shape = image_shape, logits_shape
         self._check_input_size(teacher, tuple(image_shape[-2:]))
         self.replay: Optional[nn.Module] = self._build_replay(
             replay, image_shape, logits_shape)

@@ -66,12 +66,7 @@ class FastMetaDDAD(DDAD):
         self.inner_lr = inner_lr
         self.latent_lr = latent_lr
         self.random_targets = random_targets
-        self._num_classes = self._teacher_classes()
-
-    def _teacher_classes(self) -> int:
-        with torch.no_grad():
-            images = self.generator(torch.zeros(2, self.latent_dim))
-            return self.adapter.logits(self.teacher, images).size(1)
+        self._num_classes = int(self.logits_shape[0])
 
     def describe(self) -> Dict[str, object]:
         """See :meth:`BaseDataFreeDistiller.describe`; plus the synthesis."""
@@ -94,7 +89,9 @@ class FastMetaDDAD(DDAD):
              dict(params=[latents], lr=self.latent_lr)],
             lr=self.inner_lr, betas=(0.5, 0.999))
         optim_wrapper.zero_grad()
-        best: Optional[Tuple[float, torch.Tensor, torch.Tensor]] = None
+        # the batch of the lowest objective, chosen on the device (no host
+        # sync inside the synthesis)
+        best: Optional[Tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = None
         logs: Dict[str, torch.Tensor] = {}
         with no_param_grad(unwrap_model(self.student)):
             for _ in range(self.synthesis_steps):
@@ -107,10 +104,16 @@ class FastMetaDDAD(DDAD):
                 loss.backward()
                 self._accumulate_meta_gradient(meta, fast)
                 inner.step()
-                value = float(loss.detach())
-                if best is None or value < best[0]:
-                    best = (value, batch.images.detach(),
-                            batch.teacher_logits.detach())
+                value = loss.detach()
+                images = batch.images.detach()
+                logits = batch.teacher_logits.detach()
+                if best is None:
+                    best = (value, images, logits)
+                else:
+                    better = value < best[0]
+                    best = (torch.where(better, value, best[0]),
+                            torch.where(better, images, best[1]),
+                            torch.where(better, logits, best[2]))
                 for key, term in losses.items():
                     logs[key] = logs.get(key, 0) + term.detach()
                 logs['loss_generator'] = logs.get('loss_generator',
