@@ -77,12 +77,16 @@ def test_every_fast_config_parses_as_a_child_of_a_ddad_config():
         assert cfg.model.type == 'FastMetaDDAD', path
         assert cfg.model.replay is not None, path
         assert set(cfg.train_dataloader) == {'batch_size'}, path
+        if 'mnist' in path and cfg.model.augment is not None:
+            # a mirrored digit is another class: never flipped
+            assert cfg.model.augment.flip_prob == 0, path
 
 
 @pytest.mark.parametrize(
     'name', ['fast-ddad_resnet34_resnet18_cifar10.py',
-             'fast_resnet34_resnet18_cifar100.py'])
-def test_cifar_fast_configs_build_and_step(name, tmp_path):
+             'fast_resnet34_resnet18_cifar100.py',
+             'fast_resnet18-w16_resnet18-w8_mnist5k.py'])
+def test_fast_configs_build_and_step(name, tmp_path):
     cfg = Config.fromfile(osp.join(CONFIGS, 'fast_meta', name))
     cfg.model.replay.capacity = 8
     runner = one_step_runner(cfg, str(tmp_path), 4)

@@ -4,5 +4,5 @@ _base_ = [
     '../_base_/models/fast_meta_ddad.py'
 ]
 
-model = {{_base_.fast_meta_ddad_digits}}
+model = {{_base_.fast_meta_ddad_embedded}}
 optim_wrapper = {{_base_.fast_meta_optim_wrapper}}

@@ -2,4 +2,4 @@
 # fast-ddad_resnet18-w16_resnet18-w8_mnist100.py (README.md).
 _base_ = ['./fast-ddad_resnet18-w16_resnet18-w8_mnist100.py']
 
-model = {{_base_.fast_terms}}
+model = {{_base_.fast_terms_digits}}

@@ -2,4 +2,4 @@
 # fast-ddad_resnet18-w16_resnet18-w8_mnist5k.py (README.md).
 _base_ = ['./fast-ddad_resnet18-w16_resnet18-w8_mnist5k.py']
 
-model = {{_base_.fast_terms}}
+model = {{_base_.fast_terms_digits}}
