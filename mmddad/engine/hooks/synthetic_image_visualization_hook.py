@@ -24,9 +24,9 @@ class SyntheticImageVisualizationHook(Hook):
     in RGB order; the task adapter draws the teacher's predictions (class
     names under the images for classifiers; masks over them, with a colour
     legend under the grid, for segmentors). The grid is sent to every
-    backend of the runner's
-    visualizer (``vis_data/vis_image/synthetic_<iter>.png`` with the default
-    local backend, TensorBoard when configured) and written to
+    backend of the runner's visualizer
+    (``vis_data/vis_image/synthetic_<iter>.png`` with the default local
+    backend, TensorBoard when configured) and written to
     ``<work_dir>/synthetic/iter_<iter>.png``.
 
     Args:
