@@ -65,7 +65,9 @@ setup(
     package_data={'mmddad': ['.mim/**/*', '.mim/*']},
     python_requires='>=3.8',
     install_requires=[
-        'torch>=2.0',
+        # tested: 2.1 (the newest torch with prebuilt mmcv 2.1.0 CUDA
+        # wheels; tools/check_min_stack.sh) to 2.14 (tools/setup_env.sh)
+        'torch>=2.1',
         'torchvision',
         'mmengine>=0.10.0,<1.0.0',
         'mmcv>=2.1.0,<2.2.0',
@@ -82,9 +84,10 @@ setup(
         'converters': ['h5py', 'scipy'],
         'tests': ['pytest>=7', 'pytest-timeout', 'h5py', 'scipy', 'openmim'],
         'tensorboard': ['tensorboard'],
-        # tools/deploy.py: ONNX export (torch.onnx's dynamo exporter needs
-        # onnxscript), ONNX Runtime inference and its INT8 quantization
-        'deploy': ['onnx', 'onnxruntime', 'onnxscript'],
+        # tools/deploy.py: ONNX export (torch.onnx's torch.export-based
+        # exporter: torch >= 2.6, with onnxscript), ONNX Runtime inference
+        # and its INT8 quantization
+        'deploy': ['torch>=2.6', 'onnx', 'onnxruntime', 'onnxscript'],
     },
     zip_safe=False,
 )

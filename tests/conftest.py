@@ -17,6 +17,12 @@ TEACHER_RECIPE = osp.join(CONFIGS, 'teachers', 'resnet18-w16_mnist5k.py')
 STUDENT_RECIPE = osp.join(CONFIGS, 'teachers', 'resnet18-w8_mnist5k.py')
 
 torch.set_num_threads(min(2, os.cpu_count() or 1))
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        'markers', 'smoke: the subset tools/check_min_stack.sh runs on the '
+        'oldest supported stack (torch 2.1)')
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 

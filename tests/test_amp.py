@@ -1,5 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 import copy
+from unittest import mock
 
 import pytest
 import torch
@@ -83,3 +84,63 @@ def test_ddad_step_runs_in_bf16_on_the_cpu_with_fp32_losses(
         assert value.dtype == before[key].dtype
     assert any(not torch.equal(v, before[k])
                for k, v in model.student.state_dict().items())
+
+
+def _amp_wrapper(module: nn.Module, lr: float):
+    """MMEngine's ``AmpOptimWrapper`` (GradScaler loss scaling, bf16
+    autocast) on the CPU: built as on a GPU, then given torch's CPU
+    GradScaler, so its ``backward``/``step`` scale and unscale as they do
+    there."""
+    from mmengine.optim import AmpOptimWrapper
+    from mmengine.optim.optimizer import amp_optimizer_wrapper
+    with mock.patch.object(amp_optimizer_wrapper, 'is_cuda_available',
+                           return_value=True):
+        wrapper = AmpOptimWrapper(
+            optimizer=torch.optim.SGD(module.parameters(), lr=lr),
+            dtype='bfloat16')
+    wrapper.loss_scaler = torch.amp.GradScaler(
+        'cpu', init_scale=2.0**8, growth_interval=1)
+    return wrapper
+
+
+@pytest.mark.skipif(not hasattr(torch.amp, 'GradScaler'),
+                    reason='torch < 2.3 has no CPU GradScaler')
+@pytest.mark.parametrize('algorithm', ['DDAD', 'FastMetaDDAD'])
+def test_every_algorithm_steps_through_the_loss_scaler(
+        teacher_checkpoint, algorithm):
+    extra = dict(type='FastMetaDDAD', synthesis_steps=2,
+                 replay=dict(capacity=16)) if algorithm == 'FastMetaDDAD' \
+        else {}
+    model = make_ddad(teacher_checkpoint, **extra)
+    model.train()
+    optim = OptimWrapperDict(**{
+        name: _amp_wrapper(getattr(model, name), lr=0.01)
+        for name in ('student', 'generator')
+    })
+    before = {name: copy.deepcopy(getattr(model, name).state_dict())
+              for name in ('student', 'generator')}
+    logs = model.train_step(batch(0), optim)
+    assert all(torch.isfinite(v) for v in logs.values())
+    for name in ('student', 'generator'):
+        after = getattr(model, name).state_dict()
+        assert any(not torch.equal(v, before[name][k])
+                   for k, v in after.items() if v.is_floating_point()), name
+        # the scaler saw every step: finite gradients grow the scale
+        assert optim[name].loss_scaler.get_scale() > 2.0**8, name
+
+
+def test_a_generator_wrapper_that_accumulates_is_refused_for_fast_meta(
+        teacher_checkpoint):
+    from mmengine.optim import OptimWrapper
+    model = make_ddad(teacher_checkpoint, type='FastMetaDDAD',
+                      synthesis_steps=2, replay=dict(capacity=16))
+    optim = OptimWrapperDict(
+        student=OptimWrapper(torch.optim.SGD(model.student.parameters(),
+                                             lr=0.01)),
+        generator=OptimWrapper(torch.optim.Adam(model.generator.parameters()),
+                               accumulative_counts=2))
+    with pytest.raises(ValueError,
+                       match='optim_wrapper.generator.accumulative_counts'):
+        model.check_optim_wrapper(optim)
+    with pytest.raises(KeyError, match='no generator wrapper'):
+        model.check_optim_wrapper(OptimWrapperDict(student=optim['student']))

@@ -2,6 +2,7 @@
 """tools/deploy.py: ONNX export, INT8 calibrated on synthetic images, the
 ONNX Runtime check and latency, on tiny networks."""
 import json
+import re
 import os
 import os.path as osp
 
@@ -51,8 +52,13 @@ def check_report(work: str, calibrated: list) -> dict:
     assert list(out.shape) == [3, *report['output']['shape'][1:]]
     metric, results = report['metric'], report['results']
     fp32 = results['ort_fp32']
-    assert fp32['prediction_agreement'] == 1.0
-    assert fp32['max_abs_logit_diff'] < 1e-3
+    # logits within a bound; predictions equal wherever the top two logits
+    # are further apart than twice that bound (near-ties may flip with
+    # another CPU's kernels, nothing else may)
+    from mmddad.deploy.deployed_evaluation import FP32_LOGIT_TOLERANCE
+    assert fp32['max_abs_logit_diff'] < FP32_LOGIT_TOLERANCE
+    assert fp32['unexplained_flips'] == 0
+    assert fp32['prediction_agreement'] > 0.99
     assert abs(fp32[metric] - results['PyTorch student'][metric]) <= 0.05
     assert [c['source'] for c in report['calibration']] == calibrated
     import onnx
@@ -82,7 +88,7 @@ def test_deploy_a_classification_run(tmp_path, ddad_run, teacher_checkpoint):
     report = check_report(work, ['synthetic', 'noise'])
     assert report['input']['shape'] == ['N', 1, 32, 32]
     assert report['output']['shape'] == ['N', 10]
-    assert 'predictions agree 100.00 %' in proc.stdout
+    assert re.search(r'predictions agree \d+\.\d\d %', proc.stdout)
     assert osp.isfile(osp.join(work, 'student_int8.onnx'))
     assert osp.isfile(osp.join(work, 'student_int8_noise.onnx'))
 
@@ -218,3 +224,21 @@ def test_calibration_images_are_what_the_deployed_model_takes(
     # equal up to the rounding to whole pixel values
     assert (from_pixels.argmax(1) == direct.argmax(1)).float().mean() > 0.8
     assert torch.allclose(from_pixels, direct, atol=0.5, rtol=0.05)
+
+
+def test_parity_tolerates_near_ties_but_not_a_wrong_prediction():
+    from mmddad.deploy.deployed_evaluation import _unexplained_flips
+    reference = torch.tensor([[1.0, 0.9999, 0.0], [3.0, 0.0, 1.0]])
+    # another CPU's rounding (1e-4) flips the near-tie of the first sample
+    rounded = reference + torch.tensor([[0.0, 2e-4, 0.0], [1e-4, 0.0, 0.0]])
+    same = rounded.argmax(1) == reference.argmax(1)
+    assert not same.all() and _unexplained_flips(reference, rounded, same) == 0
+    # a broken export moves a decided prediction
+    broken = reference.clone()
+    broken[1, 2] = 3.5
+    same = broken.argmax(1) == reference.argmax(1)
+    assert _unexplained_flips(reference, broken, same) == 1
+    # per pixel (segmentation logits, N x C x H x W)
+    maps = reference.t().reshape(1, 3, 1, 2)
+    assert _unexplained_flips(maps, maps, torch.ones(1, 1, 2,
+                                                     dtype=torch.bool)) == 0

@@ -74,6 +74,7 @@ def trained_state(path: str) -> dict:
 
 @pytest.mark.parametrize('replay', [None, dict(capacity=20, ratio=0.75)],
                          ids=['fresh', 'replay'])
+@pytest.mark.smoke
 def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
     """4 iterations straight == 2, stop, resume, 2 more; with replay the
     buffer (wrapped around by then) is part of the restored state."""

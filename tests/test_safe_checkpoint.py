@@ -10,6 +10,22 @@ from mmengine.runner import CheckpointLoader
 
 import mmddad  # noqa: F401  (routes checkpoint loading through the allowlist)
 from mmddad.utils import TRUST_ENV, UnsafeCheckpointError
+from .conftest import STUDENT_RECIPE, TOOLS, run_tool
+
+pytestmark = pytest.mark.smoke
+
+
+@pytest.fixture(autouse=True, params=['torch', 'own'])
+def unpickler(request, monkeypatch):
+    """Every test on both routes: torch's weights-only loader taught the
+    allowlist (torch >= 2.4) and mmddad's own allowlist unpickler (the only
+    route on older torch)."""
+    monkeypatch.setenv('MMDDAD_OWN_UNPICKLER',
+                       '1' if request.param == 'own' else '0')
+    if request.param == 'torch' and not hasattr(torch.serialization,
+                                                'add_safe_globals'):
+        pytest.skip('this torch has no add_safe_globals: own route only')
+    return request.param
 
 
 class _RunsCode:
@@ -65,3 +81,18 @@ def test_trust_switch_allows_other_types(tmp_path, monkeypatch):
 def test_missing_checkpoint_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='nothing.pth'):
         CheckpointLoader.load_checkpoint(str(tmp_path / 'nothing.pth'))
+
+
+@pytest.mark.parametrize('tool', ['test.py', 'export_student.py'])
+def test_tools_refuse_a_code_running_checkpoint(tmp_path, monkeypatch, tool):
+    monkeypatch.delenv(TRUST_ENV, raising=False)
+    marker = tmp_path / 'pwned'
+    path = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict={}, meta=_RunsCode(str(marker))), path)
+    args = [STUDENT_RECIPE, str(path)] if tool == 'test.py' else [
+        str(path), str(tmp_path / 'student.pth')]
+    proc = run_tool(os.path.join(TOOLS, tool), *args, check=False)
+    assert proc.returncode != 0
+    assert 'Refused to load checkpoint' in proc.stderr, proc.stderr[-2000:]
+    assert 'Traceback' not in proc.stderr
+    assert not marker.exists()

@@ -9,19 +9,26 @@
 # import check.
 #
 # Environment:
-#   PYTHON          interpreter to install into (default: python3)
-#   MMDDAD_CACHE    where built wheels are cached (default: ~/.cache/mmddad)
-#   MMDDAD_QUIET=1  less pip output
+#   PYTHON               interpreter to install into (default: python3)
+#   MMDDAD_CACHE         where built wheels are cached (default: ~/.cache/mmddad)
+#   MMDDAD_QUIET=1       less pip output
+#   MMDDAD_TORCH, MMDDAD_TORCHVISION
+#                        the torch pair (default: 2.14.1, 0.29.1; the minimum
+#                        stack of tools/check_min_stack.sh sets 2.1.2, 0.16.2)
+#   MMDDAD_EXTRAS        mmddad's extras (default: tests,deploy)
+#   MMDDAD_CONSTRAINTS   a pip constraints file applied to every install
 set -euo pipefail
 
 PYTHON=${PYTHON:-python3}
 CACHE=${MMDDAD_CACHE:-$HOME/.cache/mmddad}
-TORCH_VERSION=2.14.1
-TORCHVISION_VERSION=0.29.1
+TORCH_VERSION=${MMDDAD_TORCH:-2.14.1}
+TORCHVISION_VERSION=${MMDDAD_TORCHVISION:-0.29.1}
+EXTRAS=${MMDDAD_EXTRAS:-tests,deploy}
 MMCV_VERSION=2.1.0
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PIP=("$PYTHON" -m pip install --disable-pip-version-check)
 [[ "${MMDDAD_QUIET:-0}" == 1 ]] && PIP+=(-q)
+[[ -n "${MMDDAD_CONSTRAINTS:-}" ]] && PIP+=(-c "$MMDDAD_CONSTRAINTS")
 
 step() { printf '\n[mmddad setup] %s\n' "$*"; }
 fail() {
@@ -43,17 +50,20 @@ PY
 }
 
 final_check() {
-  "$PYTHON" - <<'PY'
+  MMDDAD_EXTRAS="$EXTRAS" "$PYTHON" - <<'PY'
+import os
 import mmcv.ops  # noqa: F401  (compiled ops are required by mmseg)
 import mmseg.models  # noqa: F401
 import mmpretrain.models  # noqa: F401
 import mmddad  # noqa: F401
-import onnx, onnxruntime, onnxscript  # noqa: F401  (tools/deploy.py)
 import mmcv, mmengine, mmseg, mmpretrain, torch
+deploy = ''
+if 'deploy' in os.environ.get('MMDDAD_EXTRAS', 'tests,deploy'):
+    import onnx, onnxruntime, onnxscript  # noqa: F401  (tools/deploy.py)
+    deploy = f', onnxruntime {onnxruntime.__version__}'
 print(f'[mmddad setup] OK: torch {torch.__version__}, mmcv {mmcv.__version__} (ops), '
       f'mmengine {mmengine.__version__}, mmpretrain {mmpretrain.__version__}, '
-      f'mmseg {mmseg.__version__}, onnxruntime {onnxruntime.__version__}, '
-      f'mmddad {mmddad.__version__}')
+      f'mmseg {mmseg.__version__}{deploy}, mmddad {mmddad.__version__}')
 PY
 }
 
@@ -107,8 +117,10 @@ else
     tar -xzf "$BUILD"/mmcv-"$MMCV_VERSION".tar.gz -C "$BUILD"
     SRC="$BUILD/mmcv-$MMCV_VERSION"
     # torch >= 2.13 headers need C++20; mmcv 2.1.0 forces c++14/17.
-    sed -i -E 's/-std=c\+\+1[47]/-std=c++20/g' "$SRC/setup.py"
-    grep -q -- '-std=c++20' "$SRC/setup.py" || fail "could not patch the C++ standard in mmcv's setup.py"
+    if "$PYTHON" -c 'import sys, torch; sys.exit(tuple(map(int, torch.__version__.split(".")[:2])) < (2, 13))'; then
+      sed -i -E 's/-std=c\+\+1[47]/-std=c++20/g' "$SRC/setup.py"
+      grep -q -- '-std=c++20' "$SRC/setup.py" || fail "could not patch the C++ standard in mmcv's setup.py"
+    fi
     (cd "$SRC" && MMCV_WITH_OPS=1 FORCE_CUDA=0 MAX_JOBS=${MAX_JOBS:-2} \
       "$PYTHON" -m pip wheel --disable-pip-version-check --no-build-isolation --no-deps \
       -w "$BUILD/dist" . ) > "$BUILD/build.log" 2>&1 \
@@ -127,7 +139,7 @@ fi
 
 # 3. OpenMMLab libraries and mmddad -----------------------------------------------
 step "installing mmddad (editable) with mmengine, mmpretrain, mmsegmentation, onnxruntime"
-"${PIP[@]}" -e "$REPO_ROOT[tests,deploy]" "mmcv==$MMCV_VERSION" 'opencv-python<5' \
+"${PIP[@]}" -e "$REPO_ROOT[$EXTRAS]" "mmcv==$MMCV_VERSION" 'opencv-python<5' \
   || fail "pip could not install mmddad and its OpenMMLab dependencies"
 
 step "checking imports"

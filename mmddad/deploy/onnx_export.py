@@ -9,9 +9,13 @@ from typing import Sequence
 
 import torch
 import torch.nn as nn
+from mmengine.utils import digit_version
 
 from .deployable_model import INPUT_NAME, OUTPUT_NAME
 
+#: The oldest torch whose ``torch.onnx.export(dynamo=True)`` takes
+#: ``dynamic_shapes`` and ``external_data`` (the ``deploy`` extra's minimum).
+MIN_EXPORT_TORCH = '2.6.0'
 #: How to install what deployment needs.
 DEPLOY_EXTRA = "pip install -e '.[deploy]' (onnx, onnxruntime, onnxscript)"
 
@@ -27,6 +31,12 @@ def require_onnx() -> None:
     if missing:
         raise ImportError(f'deployment needs {", ".join(missing)}: '
                           f'{DEPLOY_EXTRA}')
+    if digit_version(torch.__version__) < digit_version(MIN_EXPORT_TORCH):
+        raise ImportError(
+            f'deployment exports with torch.onnx\'s torch.export-based '
+            f'exporter, which needs torch >= {MIN_EXPORT_TORCH} (this is '
+            f'{torch.__version__}): train here, deploy from an install with '
+            f'a newer torch ({DEPLOY_EXTRA})')
 
 
 def export_onnx(model: nn.Module, input_shape: Sequence[int], path: str,

@@ -1,14 +1,19 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""Safe loading of OpenMMLab checkpoints on torch >= 2.6.
+"""Safe loading of OpenMMLab checkpoints on every supported torch.
 
 MMEngine 0.10.7 calls ``torch.load`` without ``weights_only``. Since torch 2.6
 that means ``weights_only=True``, which refuses MMEngine's own checkpoints
-(they hold a ``HistoryBuffer`` and numpy values in ``message_hub``). Rather than
-turning the check off, mmddad allows exactly the types OpenMMLab checkpoints
-hold (:data:`CHECKPOINT_ALLOWLIST`) and refuses anything else with an error that
-names the type. A user who trusts a file can opt out with the environment
-variable ``MMDDAD_TRUST_CHECKPOINTS=1`` (``--trust-checkpoints`` in the tools),
-which loads it with full unpickling: that can run arbitrary code.
+(they hold a ``HistoryBuffer`` and numpy values in ``message_hub``); before
+torch 2.6 it means full unpickling, which runs whatever code a file carries.
+Either way, mmddad allows exactly the types OpenMMLab checkpoints hold
+(:data:`CHECKPOINT_ALLOWLIST`) and refuses anything else with an error that
+names the type: through torch's weights-only loader where it can be taught
+extra types (``torch.serialization.add_safe_globals``, torch >= 2.4), and
+through an allowlist unpickler of its own on older torch
+(:mod:`mmddad.utils.restricted_pickle`). A user who trusts a file can opt out
+with the environment variable ``MMDDAD_TRUST_CHECKPOINTS=1``
+(``--trust-checkpoints`` in the tools), which loads it with full unpickling:
+that can run arbitrary code.
 """
 import os
 import os.path as osp
@@ -20,6 +25,7 @@ import torch
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
+from .restricted_pickle import restricted_pickle_module
 from .resume_checkpoint import checkpoint_damage
 
 TRUST_ENV = 'MMDDAD_TRUST_CHECKPOINTS'
@@ -62,7 +68,11 @@ CHECKPOINT_ALLOWLIST: List[Any] = [
     HistoryBuffer, (history_buffer_getattr, 'builtins.getattr'), bytes
 ] + _numpy_globals()
 
-torch.serialization.add_safe_globals(CHECKPOINT_ALLOWLIST)
+#: Whether torch's weights-only loader can be taught the allowlist (torch
+#: >= 2.4); otherwise :func:`safe_torch_load` uses its own unpickler.
+TORCH_HAS_SAFE_GLOBALS = hasattr(torch.serialization, 'add_safe_globals')
+if TORCH_HAS_SAFE_GLOBALS:
+    torch.serialization.add_safe_globals(CHECKPOINT_ALLOWLIST)
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -98,19 +108,19 @@ def safe_torch_load(file: Any,
             a damaged one (cut short, corrupted); the message names it.
     """
     try:
+        if trust_checkpoints():
+            return torch.load(file, map_location=map_location,
+                              weights_only=False)
+        if TORCH_HAS_SAFE_GLOBALS and not _force_own_unpickler():
+            return torch.load(file, map_location=map_location,
+                              weights_only=True)
         return torch.load(file, map_location=map_location,
-                          weights_only=not trust_checkpoints())
+                          weights_only=False,
+                          pickle_module=_restricted_pickle())
     except pickle.UnpicklingError as e:
         if trust_checkpoints() or not _refused_type(e):
             raise _unreadable(file, name, e) from e
-        unsafe = ''
-        if isinstance(file, (str, os.PathLike)):
-            try:
-                found = torch.serialization.get_unsafe_globals_in_checkpoint(
-                    file)
-                unsafe = ', '.join(found)
-            except Exception:  # noqa: BLE001 - old format; keep torch's text
-                unsafe = ''
+        unsafe = _unsafe_globals(file)
         raise UnsafeCheckpointError(
             f'Refused to load checkpoint "{name or file}": it holds '
             f'{("the type(s) " + unsafe) if unsafe else "a type"} outside '
@@ -124,6 +134,37 @@ def safe_torch_load(file: Any,
         if isinstance(e, FileNotFoundError):
             raise
         raise _unreadable(file, name, e) from e
+
+
+def _force_own_unpickler() -> bool:
+    """Use mmddad's unpickler even where torch's could be taught the
+    allowlist (``MMDDAD_OWN_UNPICKLER=1``: how the tests check the route of
+    old torch on a new one)."""
+    return os.environ.get('MMDDAD_OWN_UNPICKLER', '0') == '1'
+
+
+_RESTRICTED_PICKLE = None
+
+
+def _restricted_pickle() -> Any:
+    """The allowlist pickle module (built once, on first use)."""
+    global _RESTRICTED_PICKLE
+    if _RESTRICTED_PICKLE is None:
+        _RESTRICTED_PICKLE = restricted_pickle_module(CHECKPOINT_ALLOWLIST)
+    return _RESTRICTED_PICKLE
+
+
+def _unsafe_globals(file: Any) -> str:
+    """The refused globals of a file, where torch can list them (torch >=
+    2.5); empty otherwise (the error then keeps torch's own text)."""
+    finder = getattr(torch.serialization, 'get_unsafe_globals_in_checkpoint',
+                     None)
+    if finder is None or not isinstance(file, (str, os.PathLike)):
+        return ''
+    try:
+        return ', '.join(finder(file))
+    except Exception:  # noqa: BLE001 - old format; keep torch's text
+        return ''
 
 
 def _refused_type(error: pickle.UnpicklingError) -> bool:

@@ -7,7 +7,9 @@ from mmengine.device import get_device
 from mmengine.dist import get_rank
 from mmengine.runner import BaseLoop
 
+from mmddad.models.wrappers.unwrap import unwrap_model
 from mmddad.registry import LOOPS
+from mmddad.utils import check_number
 
 _MASK63 = (1 << 63) - 1
 
@@ -71,12 +73,12 @@ class DataFreeTrainLoop(BaseLoop):
                  max_iters: int,
                  val_begin: int = 1,
                  val_interval: int = 1000) -> None:
-        if max_iters < 1:
-            raise ValueError(
-                f'`train_cfg.max_iters` must be >= 1, got {max_iters}')
-        if val_interval < 1:
-            raise ValueError(
-                f'`train_cfg.val_interval` must be >= 1, got {val_interval}')
+        max_iters = check_number(max_iters, 'train_cfg.max_iters',
+                                 integer=True, least=1)
+        val_interval = check_number(val_interval, 'train_cfg.val_interval',
+                                    integer=True, least=1)
+        val_begin = check_number(val_begin, 'train_cfg.val_begin',
+                                 integer=True, least=0)
         stream = self._make_stream(dataloader, max_iters)
         super().__init__(runner, stream)
         self._max_iters = int(max_iters)
@@ -107,10 +109,9 @@ class DataFreeTrainLoop(BaseLoop):
         if extra:
             raise ValueError(f'`train_dataloader` of a data-free config takes '
                              f'only `batch_size`; remove {extra}')
-        batch_size = dataloader['batch_size']
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError('`train_dataloader.batch_size` must be a '
-                             f'positive int, got {batch_size!r}')
+        batch_size = check_number(dataloader['batch_size'],
+                                  'train_dataloader.batch_size',
+                                  integer=True, least=1)
         return LatentStream(batch_size, max_iters)
 
     @property
@@ -136,6 +137,8 @@ class DataFreeTrainLoop(BaseLoop):
     def run(self) -> torch.nn.Module:
         """Train until ``max_iters`` (or a hook sets ``stop_training``)."""
         self.runner.call_hook('before_train')
+        unwrap_model(self.runner.model).check_optim_wrapper(
+            self.runner.optim_wrapper)
         self.runner.call_hook('before_train_epoch')
         while self._iter < self._max_iters and not self.stop_training:
             self.runner.model.train()

@@ -5,11 +5,12 @@ from typing import Dict, Optional, Tuple
 
 import torch
 from mmengine.dist import all_reduce, get_world_size
-from mmengine.optim import OptimWrapper
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmddad.registry import MODELS
+from mmddad.utils import check_number
 from ..wrappers.unwrap import unwrap_model
-from .base_distiller import no_param_grad
+from .base_distiller import GENERATOR, no_param_grad
 from .ddad import DDAD
 
 
@@ -51,12 +52,14 @@ class FastMetaDDAD(DDAD):
                  latent_lr: float = 0.01,
                  random_targets: bool = False,
                  **kwargs) -> None:
+        # checked before the networks are built (seconds), not in the
+        # first iteration
+        synthesis_steps = check_number(synthesis_steps,
+                                       'model.synthesis_steps',
+                                       integer=True, least=1)
+        inner_lr = check_number(inner_lr, 'model.inner_lr', above=0)
+        latent_lr = check_number(latent_lr, 'model.latent_lr', least=0)
         super().__init__(*args, **kwargs)
-        if synthesis_steps < 1 or inner_lr <= 0 or latent_lr < 0:
-            raise ValueError(
-                '`model.synthesis_steps` must be >= 1, `model.inner_lr` > 0 '
-                f'and `model.latent_lr` >= 0, got {synthesis_steps}, '
-                f'{inner_lr}, {latent_lr}')
         if self.replay is None:
             raise ValueError(
                 '`model.replay` is None: FastMetaDDAD trains the student on '
@@ -101,9 +104,12 @@ class FastMetaDDAD(DDAD):
                         targets=targets)
                     loss = sum(losses.values())
                 inner.zero_grad()
-                loss.backward()
+                # through the wrapper: under AMP the loss is scaled, and the
+                # meta gradients carry the scale its step() removes
+                optim_wrapper.backward(loss)
                 self._accumulate_meta_gradient(meta, fast)
-                inner.step()
+                if self._unscale(inner, optim_wrapper):
+                    inner.step()
                 value = loss.detach()
                 images = batch.images.detach()
                 logits = batch.teacher_logits.detach()
@@ -125,6 +131,42 @@ class FastMetaDDAD(DDAD):
                 kept.copy_(learned)
         self.replay.after_generator_step(best[1], best[2])
         return {k: v / self.synthesis_steps for k, v in logs.items()}
+
+    def check_optim_wrapper(self, optim_wrapper: OptimWrapperDict) -> None:
+        """See :meth:`BaseDataFreeDistiller.check_optim_wrapper`; the meta
+        generator steps once per synthesis, so it cannot accumulate
+        gradients over several."""
+        super().check_optim_wrapper(optim_wrapper)
+        counts = getattr(optim_wrapper[GENERATOR], '_accumulative_counts', 1)
+        if counts != 1:
+            raise ValueError(
+                '`optim_wrapper.generator.accumulative_counts` must be 1 for '
+                f'{type(self).__name__} (got {counts}): its meta generator '
+                'sums the gradients of `model.synthesis_steps` inner steps '
+                'and steps once per synthesis')
+
+    @staticmethod
+    def _unscale(inner: torch.optim.Optimizer,
+                 optim_wrapper: OptimWrapper) -> bool:
+        """Divide the inner optimiser's gradients by the wrapper's loss
+        scale (AMP with a GradScaler; nothing to do otherwise).
+
+        Returns:
+            bool: Whether the gradients are finite (an inner step with
+            overflowed fp16 gradients is skipped, as the scaler skips the
+            meta step).
+        """
+        scaler = getattr(optim_wrapper, 'loss_scaler', None)
+        if scaler is None or not scaler.is_enabled():
+            return True
+        inv_scale = 1.0 / scaler.get_scale()
+        finite = True
+        for group in inner.param_groups:
+            for param in group['params']:
+                if param.grad is not None:
+                    param.grad.mul_(inv_scale)
+                    finite = finite and bool(torch.isfinite(param.grad).all())
+        return finite
 
     @staticmethod
     def _accumulate_meta_gradient(meta: torch.nn.Module,
