@@ -338,9 +338,22 @@ def test_resume_from_weights_only_or_another_student_is_refused(
 
     line = error_line(resume(student))
     assert 'not a training state to resume' in line
-    assert 'an exported student' in line and 'load_from=' in line
+    # load_from would find none of the model's keys in it: the hint is the
+    # option that takes an exported student, and it works
+    hint = f'--cfg-options model.student.checkpoint={student} (without ' \
+        '--resume)'
+    assert 'an exported student' in line and hint in line
+    assert 'load_from=' not in line
+    new_run = str(tmp_path / 'from_student')
+    run_tool(osp.join(TOOLS, 'train.py'), EMBEDDED_DDAD, '--work-dir',
+             new_run, *ddad_options(teacher_checkpoint,
+                                    f'model.student.checkpoint={student}',
+                                    'train_cfg.max_iters=1',
+                                    'train_cfg.val_interval=5'))
+    assert osp.isfile(osp.join(new_run, 'iter_1.pth'))
     line = error_line(resume(teacher_checkpoint))
     assert 'not a training state to resume' in line
+    assert 'load_from=' not in line  # the teacher fits neither
     line = error_line(resume(osp.join(work, 'iter_2.pth'),
                              'model.student.backbone.base_channels=16',
                              'model.student.backbone.stem_channels=16',

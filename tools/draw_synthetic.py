@@ -21,8 +21,8 @@ from mmengine.registry import init_default_scope
 from mmddad.datasets import val_dataset_meta
 from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option, atomic_write,
-                          load_tool_config, load_weights, positive_int,
-                          run_tool, start_tool)
+                          check_not_input, load_tool_config, load_weights,
+                          positive_int, run_tool, start_tool)
 from mmddad.visualization import draw_synthetic_grid
 
 
@@ -50,6 +50,10 @@ def main() -> None:
     start_tool(args)
     if not args.out.lower().endswith('.png'):
         raise ValueError(f'--out "{args.out}": the grid is a .png file')
+    check_not_input(args.out, '--out', {
+        'the config': args.config,
+        'the checkpoint': args.checkpoint
+    })
     cfg = load_tool_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmddad'))
     model = MODELS.build(cfg.model)

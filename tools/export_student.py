@@ -22,9 +22,10 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmddad.models import build_network
-from mmddad.utils import (add_trust_option, atomic_write, check_weights_fit,
-                          describe_checkpoint, load_tool_config, run_tool,
-                          safe_torch_load, start_tool, state_dict_of)
+from mmddad.utils import (add_trust_option, atomic_write, check_not_input,
+                          check_weights_fit, describe_checkpoint,
+                          load_tool_config, run_tool, safe_torch_load,
+                          start_tool, state_dict_of)
 
 PREFIX = 'student.'
 
@@ -107,6 +108,11 @@ def save_atomically(obj: dict, out: str) -> None:
 def main() -> None:
     args = parse_args()
     start_tool(args)
+    # even with --force: the run's checkpoint is not replaced by its student
+    check_not_input(args.out, 'out', {
+        'the checkpoint': args.checkpoint,
+        'the --config file': args.config
+    })
     if osp.exists(args.out) and not args.force:
         raise SystemExit(f'"{args.out}" exists; pass --force to overwrite it')
     if not osp.isfile(args.checkpoint):

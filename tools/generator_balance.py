@@ -24,7 +24,7 @@ from mmengine.registry import init_default_scope
 
 from mmddad.models import DDAD
 from mmddad.registry import MODELS
-from mmddad.utils import (add_cfg_options, add_trust_option,
+from mmddad.utils import (add_cfg_options, add_trust_option, device_option,
                           load_tool_config, load_weights, positive_int,
                           run_tool, start_tool)
 
@@ -42,7 +42,8 @@ def parse_args() -> argparse.Namespace:
                         help='batches to average over')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the initialisation and the latents')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu (default), cuda or cuda:N')
     add_trust_option(parser)
     add_cfg_options(parser)
     return parser.parse_args()

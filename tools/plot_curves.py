@@ -16,16 +16,16 @@ Example::
 import argparse
 import glob
 import io
-import json
 import os.path as osp
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from mmddad.utils import atomic_write, run_tool  # noqa: E402
+from mmddad.utils import (atomic_write, check_not_input,  # noqa: E402
+                          read_json, read_json_lines, run_tool)
 
 TITLES: Dict[str, str] = {
     'loss_student': 'student loss d(T, S)',
@@ -54,14 +54,19 @@ def teacher_reference(work_dir: str,
     summary = osp.join(work_dir, 'distill_summary.json')
     metric = None
     if osp.isfile(summary):
-        with open(summary) as f:
-            record = json.load(f)
+        record = read_json(summary)
         metric = record.get('metric')
         if score is None:
             score = record.get('teacher')
     if score is None:
         return None
     return metric, float(score)
+
+
+def scalars_logs(work_dir: str) -> List[str]:
+    """The MMEngine scalars logs of a work dir, oldest first."""
+    return sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                     'scalars.json')))
 
 
 def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
@@ -73,8 +78,7 @@ def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
     logged before it (MMEngine validates right after that iteration), since
     its own ``step`` is the epoch when metrics are logged by epoch.
     """
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
+    logs = scalars_logs(work_dir)
     if not logs:
         raise FileNotFoundError(f'no */vis_data/scalars.json in "{work_dir}"'
                                 ': is it the work dir of an MMEngine run?')
@@ -82,22 +86,20 @@ def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
     val: Dict[str, list] = {}
     last_train_step = None
     for log in logs:
-        with open(log) as f:
-            for line in f:
-                record = json.loads(line)
-                is_train = 'iter' in record or any(
-                    k.startswith('loss') for k in record)
-                step = record.get('step')
-                if is_train:
-                    last_train_step = step
-                elif last_train_step is not None:
-                    step = last_train_step
-                for key, value in record.items():
-                    if key in NOT_METRICS or key.endswith('lr') or \
-                            not isinstance(value, (int, float)):
-                        continue
-                    target = train if is_train else val
-                    target.setdefault(key, []).append((step, value))
+        for record in read_json_lines(log):
+            is_train = 'iter' in record or any(
+                k.startswith('loss') for k in record)
+            step = record.get('step')
+            if is_train:
+                last_train_step = step
+            elif last_train_step is not None:
+                step = last_train_step
+            for key, value in record.items():
+                if key in NOT_METRICS or key.endswith('lr') or \
+                        not isinstance(value, (int, float)):
+                    continue
+                target = train if is_train else val
+                target.setdefault(key, []).append((step, value))
     return train, val
 
 
@@ -127,6 +129,9 @@ def main() -> None:
         ax.grid(alpha=0.3)
     fig.tight_layout()
     out = args.out or osp.join(args.work_dir, 'curves.png')
+    for source in [osp.join(args.work_dir, 'distill_summary.json'),
+                   *scalars_logs(args.work_dir)]:
+        check_not_input(out, '--out', {'a file it reads': source})
     buffer = io.BytesIO()
     fig.savefig(buffer, format='png', dpi=110)
     atomic_write(buffer.getvalue(), out)

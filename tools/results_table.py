@@ -45,7 +45,7 @@ from typing import Dict, List, Optional
 
 from mmddad.engine.hooks import time_to_reach
 from mmddad.utils import (atomic_write, non_negative_float, non_negative_int,
-                          positive_int, run_tool)
+                          positive_int, read_json, read_json_lines, run_tool)
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TOOLS)
@@ -178,8 +178,8 @@ def last_val_metric(work_dir: str, metric: str) -> float:
     logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
                                      'scalars.json')))
     values = [
-        json.loads(line)[metric] for line in open(logs[-1])
-        if f'"{metric}"' in line
+        record[metric] for record in read_json_lines(logs[-1])
+        if metric in record
     ]
     return values[-1]
 
@@ -212,8 +212,7 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
         '--seed', str(seed), '--train-teacher', *resume, '--cfg-options',
         f'train_cfg.val_interval={val_interval}', *options
     ], log)
-    with open(osp.join(work_dir, 'distill_summary.json')) as f:
-        summary = json.load(f)
+    summary = read_json(osp.join(work_dir, 'distill_summary.json'))
     return dict(score=summary['student'], ratio=summary['ratio'],
                 teacher=summary['teacher'],
                 minutes=summary['distill_seconds'] / 60,
@@ -273,10 +272,17 @@ def main() -> None:
                                    'classification' else
                                    f'work_dirs/results_table_{args.task}')
     store = osp.join(work_root, 'results.json')
-    results = json.load(open(store)) if osp.isfile(store) else {}
+    results = read_json(store, 'results file ') if osp.isfile(store) \
+        else {}
     rows = [(label, cfg, True) for label, cfg in table['supervised']] + \
         [(label, cfg, False) for label, cfg in table['data_free']]
     if args.only:
+        unmatched = [s for s in args.only if not any(s in r[1] for r in rows)]
+        if unmatched:
+            raise ValueError(
+                f'--only {" ".join(unmatched)}: no config of the '
+                f'{args.task} table contains it; its configs are '
+                + ', '.join(osp.basename(r[1]) for r in rows))
         rows = [r for r in rows if any(s in r[1] for s in args.only)]
     for label, config, supervised in rows:
         options = row_options(supervised, args)
@@ -316,8 +322,9 @@ def main() -> None:
     if args.curve_at:
         print_curves(rows, results, args, table['metric'])
     options = ' '.join(args.cfg_options) or 'none'
-    print(f'\nseeds: {args.seeds}; data-free options: {options}; results '
-          f'kept in {store}')
+    kept = f'results kept in {store}' if osp.isfile(store) else \
+        f'no results recorded yet ({store} does not exist)'
+    print(f'\nseeds: {args.seeds}; data-free options: {options}; {kept}')
 
 
 def print_curves(rows: List[tuple], results: dict,

@@ -32,8 +32,10 @@ from mmengine.utils import ProgressBar
 from mmddad.datasets import val_dataset_meta
 from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option,
-                          load_tool_config, load_weights, positive_int,
-                          run_tool, start_tool)
+                          check_not_input, device_option, load_tool_config,
+                          load_weights, positive_int, private_temp_folder,
+                          read_json, remove_stale_temp_folders, run_tool,
+                          start_tool)
 
 #: The index of what the tool wrote into a folder: ``--force`` replaces
 #: those files and never touches anything else.
@@ -51,7 +53,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--batch-size', type=positive_int, default=64)
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the latents')
-    parser.add_argument('--device', default='cpu')
+    parser.add_argument('--device', type=device_option, default='cpu',
+                        help='cpu (default), cuda or cuda:N')
     parser.add_argument(
         '--force',
         action='count',
@@ -70,8 +73,8 @@ def own_files(out: str) -> List[str]:
     index = osp.join(out, INDEX)
     if not osp.isfile(index):
         return []
-    with open(index) as f:
-        files = json.load(f).get('files', [])
+    record = read_json(index, 'the index of what this tool wrote, ')
+    files = record.get('files', []) if isinstance(record, dict) else []
     # only plain relative paths inside `out` (an edited index must not reach
     # outside it)
     files = [osp.normpath(p) for p in files if isinstance(p, str)]
@@ -211,6 +214,10 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     out = osp.abspath(args.out)
+    check_not_input(args.out, '--out', {
+        'the config': args.config,
+        'the checkpoint': args.checkpoint
+    })
     check_out(out, args.force)  # before anything is loaded or written
 
     cfg = load_tool_config(args.config, args.cfg_options)
@@ -222,8 +229,9 @@ def main() -> None:
     meta = val_dataset_meta(cfg)
 
     os.makedirs(osp.dirname(out), exist_ok=True)
-    tmp = tempfile.mkdtemp(dir=osp.dirname(out),
-                           prefix=f'.{osp.basename(out)}.', suffix='.tmp')
+    # what a killed run left beside `out` goes; then this run's own folder
+    remove_stale_temp_folders(osp.dirname(out), osp.basename(out))
+    tmp = private_temp_folder(osp.dirname(out), osp.basename(out))
     try:
         os.makedirs(osp.join(tmp, 'images'))
         written = write_dataset(model, meta, tmp, args)

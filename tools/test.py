@@ -25,7 +25,8 @@ from mmengine.runner import Runner
 
 from mmddad.models.wrappers import unwrap_model
 from mmddad.utils import (add_cfg_options, add_launcher_options,
-                          add_trust_option, atomic_write, check_weights_fit,
+                          add_trust_option, atomic_write, check_folder_path,
+                          check_not_input, check_weights_fit,
                           default_work_dir, init_cpu_process_group,
                           keep_config_copy, load_checkpoint_file,
                           load_tool_config, positive_int, run_tool,
@@ -78,6 +79,11 @@ def main() -> None:
         what = 'predictions' if args.out_item == 'pred' else 'metrics'
         raise ValueError(f'--out "{args.out}": the {what} are written as '
                          f'{", ".join(formats)}; name the file so')
+    if args.out:
+        check_not_input(args.out, '--out', {
+            'the config': args.config,
+            'the checkpoint': args.checkpoint
+        })
     cfg = load_tool_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
     if args.work_dir is not None:
@@ -92,6 +98,12 @@ def main() -> None:
         cfg.test_evaluator = [*evaluators, dict(
             type='DumpResults', out_file_path=osp.abspath(args.out))]
     if args.show_dir:
+        # before anything runs (painting would fail after the first batch);
+        # a relative path goes under WORK_DIR/TIMESTAMP/, a new folder
+        check_folder_path(
+            args.show_dir if osp.isabs(args.show_dir) else osp.normpath(
+                osp.join(cfg.work_dir, 'TIMESTAMP', args.show_dir)),
+            '--show-dir')
         cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(
             type='PredictionPaintingHook', out_dir=args.show_dir,
             interval=args.show_interval)]

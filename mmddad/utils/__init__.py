@@ -5,18 +5,24 @@ from .checkpoint_fit import (CheckpointMismatchError, check_resumable,
                              check_runner_checkpoint, check_weights_fit,
                              describe_checkpoint, load_checkpoint_file,
                              load_weights, state_dict_of)
-from .config_loading import load_config
+from .config_loading import (last_checkpoint_of, load_config,
+                             missing_checkpoint_hint)
 from .cpu_distributed import init_cpu_process_group, shutdown_process_group
 from .malloc_tuning import tune_malloc
-from .resume_checkpoint import (checkpoint_damage, resume_override_warnings,
+from .resume_checkpoint import (checkpoint_damage, checkpoint_iteration,
+                                resume_override_warnings,
                                 select_resume_checkpoint)
 from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
                               UnreadableCheckpointError, UnsafeCheckpointError,
                               safe_torch_load, trust_checkpoints)
 from .tool_cli import (add_amp_options, add_cfg_options, add_launcher_options,
-                       add_trust_option, default_work_dir, keep_config_copy,
-                       ReportedError, load_tool_config, non_negative_float,
-                       non_negative_int, positive_int, run_tool, start_tool)
+                       add_trust_option, check_folder_path, check_not_input,
+                       check_number, default_work_dir, device_option,
+                       keep_config_copy, ReportedError, load_tool_config,
+                       non_negative_float, non_negative_int, output_folder,
+                       positive_int, private_temp_folder, read_json,
+                       read_json_lines, remove_stale_temp_folders, run_tool,
+                       same_path, start_tool)
 
 __all__ = [
     'AtomicLocalBackend', 'atomic_write', 'CHECKPOINT_ALLOWLIST', 'TRUST_ENV',
@@ -30,5 +36,9 @@ __all__ = [
     'resume_override_warnings', 'select_resume_checkpoint',
     'CheckpointMismatchError', 'check_resumable', 'check_runner_checkpoint',
     'check_weights_fit', 'describe_checkpoint', 'load_checkpoint_file',
-    'load_weights', 'ReportedError', 'state_dict_of'
+    'load_weights', 'ReportedError', 'state_dict_of', 'check_folder_path',
+    'check_not_input', 'check_number', 'device_option', 'output_folder',
+    'private_temp_folder', 'read_json', 'read_json_lines',
+    'remove_stale_temp_folders', 'same_path', 'last_checkpoint_of',
+    'missing_checkpoint_hint', 'checkpoint_iteration'
 ]

@@ -180,12 +180,51 @@ def _hint(checkpoint: Dict[str, Any]) -> str:
             'student).')
 
 
+def select_weights(checkpoint: Any, key: Optional[str], prefix: Optional[str],
+                   name: str) -> Dict[str, Any]:
+    """The checkpoint with its weights taken from a nested key and stripped
+    of a prefix, as third-party files store them (e.g. ``{'net': {...}}``,
+    ``model.`` before every key).
+
+    Args:
+        checkpoint (Any): The loaded file.
+        key (str, optional): Dotted path of the weights in the file (e.g.
+            ``'state_dict'``, ``'model.ema'``); None: as
+            :func:`state_dict_of` finds them.
+        prefix (str, optional): A prefix every weight key has, removed.
+        name (str): How to name the file in errors.
+
+    Returns:
+        dict: ``{'state_dict': weights}`` plus the file's ``meta``.
+    """
+    state = checkpoint
+    if key:
+        for part in key.split('.'):
+            if not isinstance(state, dict) or part not in state:
+                found = sorted(state)[:8] if isinstance(state, dict) else []
+                raise KeyError(f'{name} has no `{key}` (checkpoint_key); its '
+                               f'top-level keys: {found}')
+            state = state[part]
+    state = state_dict_of(state if key else checkpoint)
+    if prefix:
+        if not any(k.startswith(prefix) for k in state):
+            raise KeyError(f'{name}: no weight key starts with '
+                           f'"{prefix}" (checkpoint_prefix), e.g. '
+                           f'{_examples(sorted(state))}')
+        state = {k[len(prefix):] if k.startswith(prefix) else k: v
+                 for k, v in state.items()}
+    meta = checkpoint.get('meta') if isinstance(checkpoint, dict) else None
+    return dict(state_dict=state, meta=meta or {})
+
+
 def load_weights(model: nn.Module,
                  source: str,
                  name: Optional[str] = None,
                  target: str = 'the model',
                  strict: bool = True,
-                 opt_out: Optional[str] = None) -> Dict[str, Any]:
+                 opt_out: Optional[str] = None,
+                 key: Optional[str] = None,
+                 prefix: Optional[str] = None) -> Dict[str, Any]:
     """Load a checkpoint's weights into a model after
     :func:`check_weights_fit`.
 
@@ -195,6 +234,8 @@ def load_weights(model: nn.Module,
         name (str, optional): How to name the file in errors (e.g. the
             config key that points at it). Defaults to ``checkpoint "..."``.
         target, strict, opt_out: As in :func:`check_weights_fit`.
+        key, prefix: Where the weights are in the file, see
+            :func:`select_weights`.
 
     Returns:
         dict: The checkpoint.
@@ -204,15 +245,25 @@ def load_weights(model: nn.Module,
         checkpoint = load_checkpoint_file(source)
     except UnreadableCheckpointError as e:  # name the key that points at it
         raise UnreadableCheckpointError(f'{name}: {e}') from e
+    if key or prefix:
+        checkpoint = select_weights(checkpoint, key, prefix, name)
     check_weights_fit(model, checkpoint, name, target, strict, opt_out)
     load_state_dict(model, state_dict_of(checkpoint), strict=False)
     return checkpoint
 
 
-def check_resumable(checkpoint: Dict[str, Any], source: str) -> None:
+def check_resumable(checkpoint: Dict[str, Any],
+                    source: str,
+                    model: Optional[nn.Module] = None) -> None:
     """Fail unless the checkpoint holds a training state to resume from
     (``meta.iter``/``epoch``, the optimiser and the message hub that
     MMEngine's runner writes).
+
+    Args:
+        checkpoint (dict): The loaded checkpoint.
+        source (str): Its path.
+        model (nn.Module, optional): The model to resume (unwrapped): the
+            error then offers only an option that takes the file's weights.
 
     Raises:
         CheckpointMismatchError: It holds weights only, saying what they are
@@ -231,9 +282,34 @@ def check_resumable(checkpoint: Dict[str, Any], source: str) -> None:
         raise CheckpointMismatchError(
             f'--resume "{source}": it holds {describe_checkpoint(checkpoint)}'
             f', not a training state to resume (no {", ".join(lacking)}). '
-            'Resume from a checkpoint that training this config wrote, or '
-            f'start a new run from its weights with --cfg-options '
-            f'load_from={source} (without --resume).')
+            'Resume from a checkpoint that training this config wrote'
+            + _new_run_hint(model, checkpoint, source))
+
+
+def _new_run_hint(model: Optional[nn.Module], checkpoint: Dict[str, Any],
+                  source: str) -> str:
+    """The option that starts a new run from a file's weights, if one
+    takes them: ``model.student.checkpoint`` for a network's own weights
+    that fit the student exactly (an exported student), ``load_from`` for
+    weights of the model (which it loads non-strictly)."""
+    load_from = (f', or start a new run from its weights with --cfg-options '
+                 f'load_from={source} (without --resume).')
+    if model is None:
+        return load_from
+    state = state_dict_of(checkpoint)
+    student = getattr(model, 'student', None)
+    if is_model_wrapper(student):  # a per-submodule DDP
+        student = student.module
+    if isinstance(student, nn.Module) and not any(
+            weights_mismatch(student, state)):
+        return (', or start a new run with these weights as the student\'s:'
+                f' --cfg-options model.student.checkpoint={source} (without '
+                '--resume).')
+    _, _, shapes = weights_mismatch(model, state)
+    if sum(k in state for k in model.state_dict()) - len(shapes) > 0:
+        return load_from
+    return ('; its weights fit neither the model of this config nor its '
+            'student, so no new run can start from them either.')
 
 
 def check_runner_checkpoint(runner,
@@ -261,7 +337,7 @@ def check_runner_checkpoint(runner,
         runner.model) else runner.model  # (utils cannot import mmddad.models)
     target = f'the model of {cfg.filename or "the config"}'
     if cfg.get('resume'):
-        check_resumable(checkpoint, source)
+        check_resumable(checkpoint, source, model)
         check_weights_fit(model, checkpoint, f'--resume "{source}"', target)
         for line in resume_override_warnings(cfg_options, checkpoint):
             print_log(line, logger='current', level=logging.WARNING)

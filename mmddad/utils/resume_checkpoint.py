@@ -39,6 +39,13 @@ def checkpoint_damage(path: str) -> Optional[str]:
 RUN_CHECKPOINT = re.compile(r'^(iter|epoch)_(\d+)\.pth$')
 
 
+def checkpoint_iteration(path: str) -> Optional[int]:
+    """The iteration N of a run's ``iter_N.pth`` (None for other names)."""
+    match = RUN_CHECKPOINT.match(osp.basename(path))
+    return int(match.group(2)) if match and match.group(1) == 'iter' \
+        else None
+
+
 def _checkpoints_newest_first(work_dir: str) -> List[str]:
     """The run's checkpoints in the work dir (``iter_N.pth`` /
     ``epoch_N.pth``), the highest number first (then the newest file)."""

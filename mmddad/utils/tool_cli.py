@@ -1,12 +1,19 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""What every script in ``tools/`` shares: options, start-up, config."""
+"""What every script in ``tools/`` shares: options, start-up, config, and
+the checks of what a tool reads and writes."""
 import argparse
+import json
+import math
+import numbers
 import os
 import os.path as osp
 import pickle
+import re
+import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Union
 
 from mmengine.config import Config, DictAction
 
@@ -50,6 +57,253 @@ def _bounded_int(text: str, least: int) -> int:
         raise argparse.ArgumentTypeError(
             f'must be >= {least}, got {value}')
     return value
+
+
+def device_option(text: str) -> str:
+    """An argparse type: a device of this machine for ``--device`` (``cpu``,
+    ``cuda``, ``cuda:N``); argparse names the option."""
+    import torch
+    try:
+        device = torch.device(text)
+    except (RuntimeError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f'{text!r} is not a device: expected cpu, cuda or cuda:N')
+    if device.type == 'cpu':
+        return text
+    backend = getattr(torch, device.type, None)
+    available = getattr(backend, 'is_available', None)
+    if available is None or not available():
+        raise argparse.ArgumentTypeError(
+            f'{text!r}: this machine has no {device.type} device '
+            f'(torch.{device.type}.is_available() is False); use cpu')
+    count = getattr(backend, 'device_count', None)
+    if device.index is not None and count is not None and \
+            device.index >= count():
+        raise argparse.ArgumentTypeError(
+            f'{text!r}: this machine has {count()} {device.type} device(s), '
+            f'numbered from 0')
+    return text
+
+
+def check_number(value: Any,
+                 key: str,
+                 integer: bool = False,
+                 least: Optional[float] = None,
+                 most: Optional[float] = None,
+                 above: Optional[float] = None) -> Union[int, float]:
+    """A number read from a config at build time, checked for type and
+    range, with one line that names the key, the value and what is
+    expected (``--cfg-options`` gives strings and fractions as readily as
+    numbers).
+
+    Args:
+        value (Any): The value as the config holds it.
+        key (str): Its config key, e.g. ``'model.student_steps'``.
+        integer (bool): It must be an integer (``2.0`` is taken as 2).
+            Defaults to False.
+        least (float, optional): Inclusive lower bound.
+        most (float, optional): Inclusive upper bound.
+        above (float, optional): Exclusive lower bound.
+
+    Returns:
+        int | float: The value, an int if ``integer``, else a float.
+
+    Raises:
+        TypeError: Not a number (booleans are not), or a fraction where an
+            integer is expected.
+        ValueError: Not finite, or out of range.
+    """
+    bounds = [f'{sign} {bound:g}' for sign, bound in (
+        ('>', above), ('>=', least), ('<=', most)) if bound is not None]
+    expected = ('an integer' if integer else 'a number') + (
+        ' ' + ' and '.join(bounds) if bounds else '')
+    message = f'`{key}` must be {expected}, got {value!r}'
+    if not isinstance(value, numbers.Real) or isinstance(value, bool):
+        raise TypeError(message)
+    if not math.isfinite(value):
+        raise ValueError(message)
+    if integer and not float(value).is_integer():
+        raise TypeError(message)
+    if (above is not None and not value > above) or (
+            least is not None and value < least) or (
+                most is not None and value > most):
+        raise ValueError(message)
+    return int(value) if integer else float(value)
+
+
+def same_path(first: str, second: str) -> bool:
+    """Whether two paths name the same file or folder, also when spelled
+    differently (``./x``, a symlink, a hard link)."""
+    try:
+        if osp.exists(first) and osp.exists(second):
+            return osp.samefile(first, second)
+    except OSError:
+        pass
+    return osp.realpath(first) == osp.realpath(second)
+
+
+def check_not_input(output: str, option: str,
+                    inputs: Dict[str, Optional[str]]) -> None:
+    """Refuse an output that is one of the tool's inputs, with or without
+    ``--force``: writing it would destroy what the tool reads.
+
+    Args:
+        output (str): A path the tool would write (or replace).
+        option (str): How to name it in the error (e.g. ``'out'``,
+            ``'--work-dir file'``).
+        inputs (dict[str, str | None]): How to name each input (e.g.
+            ``'the checkpoint'``) -> its path; None and URLs are skipped.
+
+    Raises:
+        ValueError: ``output`` is (or resolves to) one of ``inputs``.
+    """
+    for name, path in inputs.items():
+        if not path or '://' in str(path) or not same_path(output, path):
+            continue
+        alias = '' if osp.abspath(output) == osp.abspath(path) else \
+            ' (the same file by another path)'
+        raise ValueError(
+            f'{option} "{output}" is {name} "{path}"{alias}: writing it would'
+            ' destroy what this tool reads; choose another path')
+
+
+def check_folder_path(path: str, option: str) -> None:
+    """Fail unless ``path`` is a folder or can become one (no part of it is
+    an existing file), before anything is written.
+
+    Raises:
+        NotADirectoryError: Names the option and the file in the way.
+    """
+    current = osp.abspath(path)
+    while not osp.exists(current) and osp.dirname(current) != current:
+        current = osp.dirname(current)
+    if osp.exists(current) and not osp.isdir(current):
+        where = '' if current == osp.abspath(path) else \
+            f': "{current}" is a file'
+        raise NotADirectoryError(
+            f'{option} "{path}" is not a folder{where}; choose a folder')
+
+
+@contextmanager
+def output_folder(path: str, option: str) -> Iterator[str]:
+    """Create a tool's output folder (and its missing parents) and check
+    that it can be written; if the tool then fails, the folders it created
+    are removed again while empty, so a refused or failed command leaves
+    nothing behind.
+
+    Raises:
+        NotADirectoryError, OSError: The folder cannot be made or written;
+            the message names the option.
+    """
+    check_folder_path(path, option)
+    created: List[str] = []  # the deepest first
+    current = osp.abspath(path)
+    while not osp.exists(current):
+        created.append(current)
+        current = osp.dirname(current)
+
+    def remove_created() -> None:
+        for folder in created:
+            try:
+                os.rmdir(folder)
+            except OSError:  # not empty (or already gone): kept
+                break
+
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as e:
+        remove_created()
+        raise OSError(f'{option} "{path}" cannot be written: '
+                      f'{e.strerror or e}') from e
+    try:
+        yield path
+    except BaseException:
+        remove_created()
+        raise
+
+
+def private_temp_folder(folder: str, tag: str) -> str:
+    """A new hidden folder in ``folder`` for a tool's output in progress,
+    ``.TAG.PID.XXXXXX.tmp``: the process id lets a later run remove what a
+    killed run left (:func:`remove_stale_temp_folders`)."""
+    return tempfile.mkdtemp(dir=folder, prefix=f'.{tag}.{os.getpid()}.',
+                            suffix='.tmp')
+
+
+def remove_stale_temp_folders(folder: str, tag: str) -> List[str]:
+    """Remove the :func:`private_temp_folder` s of ``tag`` in ``folder``
+    whose process has ended (a killed run's); those of running processes
+    are kept.
+
+    Returns:
+        list[str]: The paths removed.
+    """
+    pattern = re.compile(rf'^\.{re.escape(tag)}\.(\d+)\..+\.tmp$')
+    removed = []
+    names = os.listdir(folder) if osp.isdir(folder) else []
+    for name in names:
+        match = pattern.match(name)
+        if match is None or _process_alive(int(match.group(1))):
+            continue
+        path = osp.join(folder, name)
+        if osp.isdir(path) and not osp.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            os.remove(path)
+        removed.append(path)
+    return removed
+
+
+def _process_alive(pid: int) -> bool:
+    """Whether a process of this machine has that id."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process
+        return True
+    return True
+
+
+def read_json(path: str, what: str = '') -> Any:
+    """Read a JSON file that a tool relies on; an error names the file.
+
+    Args:
+        path (str): The file.
+        what (str): What it is, for the message (e.g. ``'results file '``).
+
+    Raises:
+        ValueError: It is not valid JSON (the file, line and column).
+    """
+    try:
+        with open(path, encoding='utf-8') as f:
+            return json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f'{what}"{path}" is not valid JSON ({e})') from e
+
+
+def read_json_lines(path: str, what: str = '') -> List[Any]:
+    """Read a file of one JSON record a line (MMEngine's ``scalars.json``);
+    blank lines are skipped. An error names the file and the line.
+
+    Raises:
+        ValueError: A line is not valid JSON.
+    """
+    records = []
+    with open(path, encoding='utf-8') as f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise ValueError(f'{what}"{path}", line {number}, is not '
+                                 f'valid JSON ({e.msg})') from e
+    return records
 
 
 class ReportedError(Exception):

@@ -10,7 +10,7 @@ from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
 from mmddad.registry import HOOKS
-from mmddad.utils import atomic_write
+from mmddad.utils import atomic_write, read_json
 
 #: The file, in the work dir, that the curve is written to.
 CURVE_FILE = 'val_curve.json'
@@ -91,10 +91,9 @@ class TrainingClockHook(Hook):
         records = {r['iter']: r for r in state['records']}
         curve_file = osp.join(runner.work_dir, CURVE_FILE)
         if osp.isfile(curve_file):
-            with open(curve_file) as f:
-                for record in json.load(f):
-                    if record['iter'] <= meta.get('iter', -1):
-                        records.setdefault(record['iter'], record)
+            for record in read_json(curve_file, 'validation curve '):
+                if record['iter'] <= meta.get('iter', -1):
+                    records.setdefault(record['iter'], record)
         self.records = [records[i] for i in sorted(records)]
 
 

@@ -6,6 +6,8 @@ import torch
 import torch.nn as nn
 from mmengine.dist import all_gather, get_world_size
 
+from mmddad.utils import check_number
+
 _DTYPES = ('float32', 'float16', 'bfloat16')
 
 
@@ -40,9 +42,8 @@ class SyntheticReplayBuffer(nn.Module):
                  logits_shape: Sequence[int],
                  dtype: str = 'float16') -> None:
         super().__init__()
-        if int(capacity) < 1:
-            raise ValueError(
-                f'`model.replay.capacity` must be >= 1, got {capacity}')
+        capacity = check_number(capacity, 'model.replay.capacity',
+                                integer=True, least=1)
         if dtype not in _DTYPES:
             raise ValueError(f'`model.replay.dtype` must be one of {_DTYPES}, '
                              f'got {dtype!r}')

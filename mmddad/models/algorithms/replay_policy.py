@@ -5,6 +5,7 @@ from typing import Callable, Dict, Sequence, Tuple
 import torch
 
 from mmddad.registry import MODELS
+from mmddad.utils import check_number
 from .replay_buffer import SyntheticReplayBuffer
 
 #: ``num -> (images, teacher logits)``: fresh synthetic samples.
@@ -46,11 +47,10 @@ class SyntheticReplay(SyntheticReplayBuffer):
                  logits_shape: Sequence[int],
                  ratio: float = 1.0,
                  dtype: str = 'float16') -> None:
-        if not isinstance(ratio, (int, float)) or not 0.0 < ratio <= 1.0:
-            raise ValueError('`model.replay.ratio` must be in (0, 1] (set '
-                             f'`model.replay=None` for none), got {ratio!r}')
+        # (0, 1]; `model.replay=None` for none
+        ratio = check_number(ratio, 'model.replay.ratio', above=0, most=1)
         super().__init__(capacity, image_shape, logits_shape, dtype)
-        self.ratio = float(ratio)
+        self.ratio = ratio
 
     def is_warm(self, batch_size: int) -> bool:
         """Whether student batches draw from the buffer yet."""

@@ -7,6 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmddad.registry import MODELS
+from mmddad.utils import check_number
 
 
 @MODELS.register_module()
@@ -50,15 +51,16 @@ class SyntheticAugmentation(nn.Module):
                  relabel: bool = False,
                  pad_mode: str = 'constant') -> None:
         super().__init__()
-        if padding < 0 or not 0.0 <= flip_prob <= 1.0 or pad_mode not in (
-                'constant', 'replicate'):
-            raise ValueError('`model.augment`: `padding` must be >= 0, '
-                             "`flip_prob` in [0, 1] and `pad_mode` 'constant'"
-                             f" or 'replicate', got {padding}, {flip_prob}, "
-                             f'{pad_mode!r}')
-        self.padding = int(padding)
+        padding = check_number(padding, 'model.augment.padding',
+                               integer=True, least=0)
+        flip_prob = check_number(flip_prob, 'model.augment.flip_prob',
+                                 least=0, most=1)
+        if pad_mode not in ('constant', 'replicate'):
+            raise ValueError("`model.augment.pad_mode` must be 'constant' or "
+                             f"'replicate', got {pad_mode!r}")
+        self.padding = padding
         self.pad_mode = pad_mode
-        self.flip_prob = float(flip_prob)
+        self.flip_prob = flip_prob
         self.relabel = bool(relabel)
 
     def extra_repr(self) -> str:

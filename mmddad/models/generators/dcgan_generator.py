@@ -7,6 +7,7 @@ import torch.nn as nn
 from mmengine.model import BaseModule
 
 from mmddad.registry import MODELS
+from mmddad.utils import check_number
 
 
 def plan_upsampling(out_size: Tuple[int, int],
@@ -67,18 +68,23 @@ class DCGANGenerator(BaseModule):
                  min_init_size: int = 8,
                  init_cfg: Union[dict, List[dict], None] = None) -> None:
         super().__init__(init_cfg=init_cfg)
-        if isinstance(out_size, int):
+        if not isinstance(out_size, Sequence) or isinstance(out_size, str):
             out_size = (out_size, out_size)
-        out_size = tuple(int(s) for s in out_size)
-        if len(out_size) != 2 or min(out_size) < 1:
-            raise ValueError('DCGANGenerator: `out_size` must be an int or '
-                             f'(H, W) of positive ints, got {out_size}')
-        for key, value in (('latent_dim', latent_dim),
-                           ('out_channels', out_channels),
-                           ('base_channels', base_channels)):
-            if value < 1:
-                raise ValueError(
-                    f'DCGANGenerator: `{key}` must be >= 1, got {value}')
+        if len(out_size) != 2:
+            raise ValueError('`model.generator.out_size` must be an int or '
+                             f'(H, W), got {out_size!r}')
+        out_size = tuple(
+            check_number(s, 'model.generator.out_size', integer=True,
+                         least=1) for s in out_size)
+        latent_dim, out_channels, base_channels, min_channels, \
+            min_init_size = (
+                check_number(value, f'model.generator.{key}', integer=True,
+                             least=1)
+                for key, value in (('latent_dim', latent_dim),
+                                   ('out_channels', out_channels),
+                                   ('base_channels', base_channels),
+                                   ('min_channels', min_channels),
+                                   ('min_init_size', min_init_size)))
         self.latent_dim = latent_dim
         self.out_size = out_size
         self.out_channels = out_channels

@@ -7,6 +7,8 @@ from typing import ContextManager
 import torch
 import torch.nn as nn
 
+from mmddad.utils import check_number
+
 
 class BaseGeneratorLoss(nn.Module, metaclass=ABCMeta):
     """One weighted term of the generator's (or the student's) loss.
@@ -30,10 +32,9 @@ class BaseGeneratorLoss(nn.Module, metaclass=ABCMeta):
 
     def __init__(self, loss_weight: float = 1.0) -> None:
         super().__init__()
-        if loss_weight < 0:
-            raise ValueError(f'{type(self).__name__}: `loss_weight` must be '
-                             f'>= 0, got {loss_weight}')
-        self.loss_weight = float(loss_weight)
+        # the algorithm's error names the term's key before this one
+        self.loss_weight = check_number(
+            loss_weight, f'{type(self).__name__}.loss_weight', least=0)
         #: The config key of the term, set by the algorithm (for messages).
         self.loss_name = type(self).__name__
 
