@@ -71,7 +71,7 @@ def test_fast_needs_its_pool(teacher_checkpoint):
 
 
 def test_every_fast_config_parses_as_a_child_of_a_ddad_config():
-    assert len(FAST) == 9
+    assert len(FAST) == 10
     for path in FAST:
         cfg = Config.fromfile(path)
         assert cfg.model.type == 'FastMetaDDAD', path
@@ -96,6 +96,7 @@ def test_fast_configs_build_and_step(name, tmp_path):
         runner.message_hub.get_scalar('train/loss_generator').current()))
 
 
+@pytest.mark.smoke
 def test_embedded_fast_config_trains_validates_and_resumes(
         teacher_checkpoint, tmp_path):
     """Two iterations of the shipped MNIST-5k Fast-DDAD config, then a

@@ -20,6 +20,7 @@ TINY_SUPERVISED = [
 ]
 
 
+@pytest.mark.smoke
 def test_train_resume_and_test_a_supervised_recipe(tmp_path):
     work = str(tmp_path / 'student_sup')
     cfg_opts = ['--cfg-options', *TINY_SUPERVISED]
@@ -49,6 +50,7 @@ def test_train_resume_and_test_a_supervised_recipe(tmp_path):
     assert test_acc == pytest.approx(val_accs[-1])
 
 
+@pytest.mark.smoke
 def test_distill_export_and_evaluate_student(tmp_path, teacher_checkpoint):
     work = str(tmp_path / 'ddad')
     run_tool(

@@ -19,6 +19,13 @@ Writes to ``--work-dir``:
   difference and prediction agreement, file sizes, and CPU latency (median
   of ``--latency-runs`` runs) of the teacher and the student in PyTorch and
   ONNX Runtime, with the thread count and the CPU.
+- ``deploy_index.json``: the files above, as this run wrote them.
+
+The files are written into a hidden folder of the work dir and moved into
+place when all are complete. A work dir that holds another deployment is
+refused unless ``--force``, which replaces that deployment as a whole (the
+files its index lists, e.g. an INT8 model this run does not make) and never
+touches other files; what a killed run left is removed by the next one.
 
 Example::
 
@@ -27,13 +34,15 @@ Example::
         --work-dir work_dirs/deploy_mnist5k --int8
 """
 import argparse
+import fnmatch
 import json
 import os
 import os.path as osp
-import tempfile
+import shutil
 from typing import Dict, List
 
 import torch
+from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_state_dict
@@ -47,12 +56,21 @@ from mmddad.deploy import (CALIBRATION_SOURCES, DeployableModel,
 from mmddad.engine.hooks import HEADLINE_METRICS
 from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option, atomic_write,
+                          check_folder_path, check_not_input,
                           check_weights_fit, default_work_dir,
                           describe_checkpoint, load_checkpoint_file,
-                          load_tool_config, non_negative_int, positive_int,
-                          run_tool, start_tool, state_dict_of)
+                          load_tool_config, non_negative_int, output_folder,
+                          positive_int, private_temp_folder, read_json,
+                          remove_stale_temp_folders, run_tool, start_tool,
+                          state_dict_of)
 
 STUDENT_FILE, REPORT_FILE = 'student.onnx', 'deploy_report.json'
+#: The index of a deployment: the files this tool wrote into the work dir.
+INDEX_FILE = 'deploy_index.json'
+#: The names this tool gives its files (also recognised without an index).
+OWN_NAMES = (STUDENT_FILE, 'student_int8*.onnx', REPORT_FILE, INDEX_FILE)
+#: The tag of the hidden folder a deployment is written into first.
+TMP_TAG = 'deploy'
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,6 +84,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--work-dir',
         help='output folder (default: work_dirs/<config name>/deploy)')
+    parser.add_argument(
+        '--force',
+        action='store_true',
+        help='replace another deployment in --work-dir (all the files its '
+        f'{INDEX_FILE} lists; other files are kept)')
     parser.add_argument('--int8', action='store_true',
                         help='also quantize the student to INT8')
     parser.add_argument('--calib-samples', type=positive_int, default=512,
@@ -76,6 +99,11 @@ def parse_args() -> argparse.Namespace:
         help='where calibration images come from: the run\'s generator '
         '(default), real training images or Gaussian noise (the last two '
         'for comparison); several give one INT8 model each')
+    parser.add_argument(
+        '--calib-train-config',
+        help='for --calib-source train: a config whose train_dataloader '
+        'holds the real training images (default: the teacher\'s recipe, '
+        '`model.teacher.cfg_path`)')
     parser.add_argument('--calib-batch-size', type=positive_int, default=32)
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the calibration images')
@@ -95,16 +123,73 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def writable_work_dir(path: str) -> str:
-    """Create the work dir and check that files can be written there."""
-    try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as e:
-        raise OSError(f'--work-dir "{path}" cannot be written: '
-                      f'{e.strerror or e}') from e
-    return path
+def output_names(args: argparse.Namespace) -> List[str]:
+    """The files this run writes into the work dir, its index last."""
+    int8 = [('student_int8.onnx' if i == 0 else f'student_int8_{source}.onnx')
+            for i, source in enumerate(args.calib_source)] if args.int8 \
+        else []
+    return [STUDENT_FILE, *int8, REPORT_FILE, INDEX_FILE]
+
+
+def deployment_files(work_dir: str) -> List[str]:
+    """The files of an earlier deployment in ``work_dir``: those its index
+    lists (plain file names in the folder) and any named as this tool names
+    its files (a deployment killed while moved into place)."""
+    if not osp.isdir(work_dir):
+        return []
+    names = set()
+    index = osp.join(work_dir, INDEX_FILE)
+    if osp.isfile(index):
+        record = read_json(index, 'the index of an earlier deployment, ')
+        listed = record.get('files', []) if isinstance(record, dict) else []
+        # an edited index must not reach outside the folder
+        names |= {n for n in listed if isinstance(n, str)
+                  and n == osp.basename(n) and n not in ('', '.', '..')}
+    names |= {n for n in os.listdir(work_dir)
+              if any(fnmatch.fnmatch(n, p) for p in OWN_NAMES)}
+    return sorted(n for n in names if osp.isfile(osp.join(work_dir, n)))
+
+
+def check_work_dir(work_dir: str, force: bool, names: List[str],
+                   inputs: Dict[str, str]) -> List[str]:
+    """Refuse a work dir the run may not write into, before anything is
+    loaded or written.
+
+    Args:
+        work_dir (str): ``--work-dir``.
+        force (bool): ``--force``: replace another deployment.
+        names (list[str]): The files this run writes (:func:`output_names`).
+        inputs (dict[str, str]): The config and checkpoint, which no output
+            may be.
+
+    Returns:
+        list[str]: The files of an earlier deployment, to replace.
+    """
+    check_folder_path(work_dir, '--work-dir')
+    old = deployment_files(work_dir)
+    for name in sorted({*old, *names}):
+        check_not_input(osp.join(work_dir, name), '--work-dir file', inputs)
+    if old and not force:
+        raise FileExistsError(
+            f'--work-dir "{work_dir}" holds another deployment '
+            f'({", ".join(old)}); pass --force to replace it as a whole, or '
+            'choose another folder')
+    return old
+
+
+def publish(tmp: str, work_dir: str, names: List[str],
+            replaced: List[str]) -> None:
+    """Move this run's files from ``tmp`` into ``work_dir`` and remove the
+    rest of the deployment ``replaced``. The old index goes first and the
+    new one comes last, so no index ever lists the files of two runs."""
+    index = osp.join(work_dir, INDEX_FILE)
+    if osp.lexists(index):
+        os.remove(index)
+    for name in replaced:
+        if name not in names and osp.lexists(osp.join(work_dir, name)):
+            os.remove(osp.join(work_dir, name))
+    for name in names:  # the index last
+        os.replace(osp.join(tmp, name), osp.join(work_dir, name))
 
 
 def build_model(cfg, checkpoint_path: str):
@@ -200,9 +285,34 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     require_onnx()
+    work_dir = args.work_dir or osp.join(default_work_dir(args.config),
+                                         'deploy')
+    names = output_names(args)
+    inputs = {'the config': args.config, 'the checkpoint': args.checkpoint}
+    check_work_dir(work_dir, args.force, names, inputs)
     cfg = load_tool_config(args.config, args.cfg_options)
-    work_dir = writable_work_dir(
-        args.work_dir or osp.join(default_work_dir(args.config), 'deploy'))
+    # a failed or refused run leaves no folder it made
+    with output_folder(work_dir, '--work-dir'):
+        remove_stale_temp_folders(work_dir, TMP_TAG)
+        tmp = private_temp_folder(work_dir, TMP_TAG)
+        try:
+            report = deploy_into(tmp, cfg, args, names)
+            publish(tmp, work_dir, names,
+                    check_work_dir(work_dir, args.force, names, inputs))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    print_report(report)
+    print(f'wrote {", ".join(names)} to {work_dir}')
+
+
+def deploy_into(work_dir: str, cfg: Config, args: argparse.Namespace,
+                names: List[str]) -> dict:
+    """Export, quantise, evaluate and time the student, writing ``names``
+    into ``work_dir`` (the run's temporary folder).
+
+    Returns:
+        dict: The report.
+    """
     init_default_scope(cfg.get('default_scope', 'mmddad'))
     model, with_generator, holds = build_model(cfg, args.checkpoint)
     if args.int8 and 'synthetic' in args.calib_source and not with_generator:
@@ -225,11 +335,11 @@ def main() -> None:
     if args.int8:
         for i, source in enumerate(args.calib_source):
             name = 'ort_int8' if i == 0 else f'ort_int8_{source}'
-            path = osp.join(work_dir, 'student_int8.onnx' if i == 0 else
-                            f'student_int8_{source}.onnx')
+            path = osp.join(work_dir, names[1 + i])
             quantize_int8(student_path, path, calibration_batches(
                 source, model, cfg, args.calib_samples,
-                args.calib_batch_size, shape, args.seed))
+                args.calib_batch_size, shape, args.seed,
+                args.calib_train_config))
             files['student'][name] = path
             sessions[name] = ort_session(path, args.threads)
             calibration.append(dict(model=name, source=source,
@@ -242,15 +352,17 @@ def main() -> None:
                                 cfg.val_evaluator, meta)
     metric = next((m for m in HEADLINE_METRICS if m in results['pytorch']),
                   next(iter(results['pytorch'])))
-    with tempfile.TemporaryDirectory() as tmp:
-        if args.latency_batch_sizes:  # the teacher only to compare with
-            files['teacher']['ort_fp32'] = osp.join(tmp, 'teacher.onnx')
-            export_onnx(teacher, (2, *shape), files['teacher']['ort_fp32'])
-        sizes = {f'{name} {kind[4:]}': osp.getsize(path)
-                 for name in ('teacher', 'student')
-                 for kind, path in files[name].items()}
-        timing = latencies(dict(teacher=teacher, student=student), files,
-                           shape, args)
+    if args.latency_batch_sizes:  # the teacher only to compare with
+        teacher_path = osp.join(work_dir, '.teacher.onnx')  # not published
+        files['teacher']['ort_fp32'] = teacher_path
+        export_onnx(teacher, (2, *shape), teacher_path)
+    sizes = {f'{name} {kind[4:]}': osp.getsize(path)
+             for name in ('teacher', 'student')
+             for kind, path in files[name].items()}
+    timing = latencies(dict(teacher=teacher, student=student), files, shape,
+                       args)
+    if 'ort_fp32' in files['teacher']:
+        os.remove(files['teacher']['ort_fp32'])
     with torch.no_grad():
         out_shape = list(student(torch.zeros(1, *shape)).shape[1:])
     report = dict(
@@ -274,7 +386,10 @@ def main() -> None:
         pass
     atomic_write(json.dumps(report, indent=2, default=float),
                  osp.join(work_dir, REPORT_FILE))
-    print_report(report)
+    atomic_write(json.dumps(dict(config=args.config,
+                                 checkpoint=args.checkpoint, files=names),
+                            indent=1), osp.join(work_dir, INDEX_FILE))
+    return report
 
 
 if __name__ == '__main__':

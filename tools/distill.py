@@ -27,11 +27,14 @@ from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmddad.engine.hooks import CURVE_FILE, HEADLINE_METRICS, time_to_reach
+from mmddad.models.network_builder import CHECKPOINT_KEYS
 from mmddad.utils import (add_amp_options, add_cfg_options, atomic_write,
                           check_runner_checkpoint, default_work_dir,
-                          enable_amp, keep_config_copy, load_config,
-                          load_tool_config, non_negative_float, run_tool,
-                          select_resume_checkpoint, start_tool)
+                          enable_amp, keep_config_copy, last_checkpoint_of,
+                          load_config, load_tool_config, load_weights,
+                          missing_checkpoint_hint, non_negative_float,
+                          read_json, run_tool, select_resume_checkpoint,
+                          start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -70,26 +73,6 @@ def headline_metric(metrics: Dict[str, float]) -> str:
     return next(iter(metrics))
 
 
-def last_checkpoint_of(recipe_cfg: Config) -> Optional[str]:
-    """The file name of the last checkpoint a recipe's training writes
-    (``epoch_N.pth`` / ``iter_N.pth``, as MMEngine's ``CheckpointHook``
-    names it), or None when the config does not tell."""
-    train_cfg = recipe_cfg.get('train_cfg') or {}
-    hook = (recipe_cfg.get('default_hooks') or {}).get('checkpoint') or {}
-    if hook.get('out_dir'):
-        return None
-    by_epoch = hook.get('by_epoch', True)
-    last = train_cfg.get('max_epochs' if by_epoch else 'max_iters')
-    if last is None:
-        return None
-    interval = hook.get('interval', 1)
-    if not hook.get('save_last', True) and interval > 0 and last % interval:
-        return None
-    template = hook.get('filename_tmpl') or (
-        'epoch_{}.pth' if by_epoch else 'iter_{}.pth')
-    return template.format(last)
-
-
 def ensure_teacher(cfg: Config, train: bool) -> Optional[float]:
     """Make sure the teacher checkpoint exists; with ``train``, train a
     missing one with its own recipe.
@@ -116,13 +99,12 @@ def ensure_teacher(cfg: Config, train: bool) -> Optional[float]:
         raise FileNotFoundError(
             f'`model.teacher.checkpoint` "{checkpoint}" does not exist and '
             'there is no local teacher recipe to train it')
-    recipe = osp.relpath(osp.normpath(recipe))
     if not train:
         raise FileNotFoundError(
-            f'`model.teacher.checkpoint` "{checkpoint}" does not exist. It is '
-            f'written by training the teacher recipe "{recipe}" on real data:'
-            f' run `python tools/train.py {recipe}`, or pass --train-teacher '
-            'to this tool, or point the key at an existing checkpoint.')
+            f'`model.teacher.checkpoint` "{checkpoint}" does not exist.' +
+            missing_checkpoint_hint(recipe, checkpoint,
+                                    ', or pass --train-teacher to this tool'))
+    recipe = osp.relpath(osp.normpath(recipe))
     teacher_cfg = load_config(recipe)
     teacher_cfg.work_dir = osp.dirname(checkpoint)
     written = last_checkpoint_of(teacher_cfg)
@@ -159,18 +141,30 @@ def evaluate_student(cfg: Config, runner: Runner) -> Dict[str, float]:
 
 
 def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
-    """Test the teacher on the distillation config's test split."""
+    """Test the teacher on the distillation config's test split: built as
+    ``model.teacher`` says (its own config, or a model config such as a
+    ``TorchClassifier``), with its checkpoint loaded as the distiller loads
+    it (strict, ``checkpoint_key`` / ``checkpoint_prefix`` honoured)."""
     teacher = cfg.model.teacher
-    teacher_cfg = load_config(teacher.cfg_path)
-    for key in ('test_dataloader', 'test_evaluator', 'test_cfg'):
-        teacher_cfg[key] = cfg[key]
-    teacher_cfg.work_dir = osp.join(work_dir, 'teacher_eval')
-    teacher_cfg.load_from = teacher.checkpoint
-    teacher_cfg.pop('train_dataloader', None)
-    teacher_cfg.pop('train_cfg', None)
-    teacher_cfg.pop('optim_wrapper', None)
-    teacher_cfg.pop('param_scheduler', None)
-    return Runner.from_cfg(teacher_cfg).test()
+    if teacher.get('cfg_path'):
+        model = load_config(teacher.cfg_path).model
+    else:
+        model = {k: v for k, v in teacher.items() if k not in CHECKPOINT_KEYS}
+    teacher_cfg = Config(dict(
+        model=model,
+        default_scope=cfg.get('default_scope', 'mmddad'),
+        work_dir=osp.join(work_dir, 'teacher_eval'),
+        env_cfg=cfg.get('env_cfg', {}),
+        log_level=cfg.get('log_level', 'INFO'),
+        **{key: cfg[key]
+           for key in ('test_dataloader', 'test_evaluator', 'test_cfg')}))
+    runner = Runner.from_cfg(teacher_cfg)
+    if teacher.get('checkpoint'):
+        load_weights(runner.model, teacher.checkpoint,
+                     f'`model.teacher.checkpoint` "{teacher.checkpoint}"',
+                     'the teacher', key=teacher.get('checkpoint_key'),
+                     prefix=teacher.get('checkpoint_prefix'))
+    return runner.test()
 
 
 def main() -> None:
@@ -210,8 +204,7 @@ def main() -> None:
     student_score = float(student_metrics[metric])
     curve = []
     if osp.isfile(curve_file):
-        with open(curve_file) as f:
-            curve = json.load(f)
+        curve = read_json(curve_file, 'validation curve ')
     threshold = args.quality_ratio * teacher_score
     reached = time_to_reach(curve, metric, threshold)
     summary = dict(

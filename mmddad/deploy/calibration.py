@@ -8,7 +8,7 @@ comparison only) and ``noise`` uses Gaussian noise in the teacher's
 normalised space (the floor).
 """
 import copy
-from typing import Iterator, List, Sequence, Tuple
+from typing import Iterator, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -25,7 +25,9 @@ CALIBRATION_SOURCES = ('synthetic', 'train', 'noise')
 
 def calibration_batches(source: str, model: nn.Module, cfg, num: int,
                         batch_size: int, shape: Tuple[int, int, int],
-                        seed: int = 0) -> Iterator[np.ndarray]:
+                        seed: int = 0,
+                        train_config: Optional[str] = None
+                        ) -> Iterator[np.ndarray]:
     """``num`` calibration images in batches, as the deployed model takes
     them: float32 (N, C, H, W) loaded pixels of ``size``.
 
@@ -39,6 +41,9 @@ def calibration_batches(source: str, model: nn.Module, cfg, num: int,
         shape (tuple[int, int, int]): (C, H, W) of the deployed model's
             input; generated images of another size are resized to it.
         seed (int): Seed of latents, noise and the choice of images.
+        train_config (str, optional): For ``train``: a config whose
+            ``train_dataloader.dataset`` holds the real training images;
+            None: the teacher's recipe (``model.teacher.cfg_path``).
 
     Yields:
         np.ndarray: The batches, one at a time (a large calibration set is
@@ -51,7 +56,7 @@ def calibration_batches(source: str, model: nn.Module, cfg, num: int,
     pre = model.teacher.data_preprocessor
     size = tuple(shape[1:])
     if source == 'train':
-        images = training_images(cfg, num, seed)
+        images = training_images(cfg, num, seed, train_config)
         for start in range(0, num, batch_size):
             batch = torch.stack(images[start:start + batch_size]).float()
             yield _resized(batch, size).numpy()
@@ -73,15 +78,18 @@ def _resized(images: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
                          align_corners=False)
 
 
-def training_images(cfg, num: int, seed: int) -> List[torch.Tensor]:
-    """``num`` images of the teacher recipe's training split (chosen at
-    random with ``seed``), through the distillation config's validation
-    pipeline: uint8 (C, H, W) each."""
-    recipe_path = cfg.model.teacher.get('cfg_path')
+def training_images(cfg, num: int, seed: int,
+                    train_config: Optional[str] = None) -> List[torch.Tensor]:
+    """``num`` images of the training split of ``train_config`` or of the
+    teacher's recipe (chosen at random with ``seed``), through the
+    distillation config's validation pipeline: uint8 (C, H, W) each."""
+    recipe_path = train_config or cfg.model.teacher.get('cfg_path')
     if recipe_path is None:
         raise ValueError('--calib-source train reads the training set of the '
                          'teacher\'s recipe, but `model.teacher` has no '
-                         '`cfg_path`')
+                         '`cfg_path`: name a config whose train_dataloader '
+                         'holds the training images with '
+                         '--calib-train-config CONFIG')
     recipe = load_config(recipe_path)
     dataset_cfg = copy.deepcopy(
         (recipe.get('train_dataloader') or {}).get('dataset'))

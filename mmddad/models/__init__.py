@@ -1,6 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 from .algorithms import *  # noqa: F401,F403
 from .augmentations import *  # noqa: F401,F403
+from .classifiers import *  # noqa: F401,F403
 from .generators import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
 from .network_builder import build_network, network_input_size

@@ -10,15 +10,21 @@ from mmengine.model import revert_sync_batchnorm
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import DefaultScope
 
-from mmddad.utils import load_config, load_weights
+from mmddad.utils import load_config, load_weights, missing_checkpoint_hint
+
+
+#: Keys of a network spec that say how to load its weights, not how to
+#: build it.
+CHECKPOINT_KEYS = ('checkpoint', 'partial_load', 'checkpoint_key',
+                   'checkpoint_prefix')
 
 
 def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
                                                        Optional[str]]:
     """The model config and the scope it must be built in."""
     spec = copy.deepcopy(dict(spec))
-    spec.pop('checkpoint', None)
-    spec.pop('partial_load', None)
+    for name in CHECKPOINT_KEYS:
+        spec.pop(name, None)
     cfg_path = spec.pop('cfg_path', None)
     if cfg_path is None:
         if 'type' not in spec:
@@ -26,7 +32,8 @@ def _resolve_model_cfg(spec: dict, key: str) -> Tuple[ConfigDict,
                 f'`{key}` must have `cfg_path` (an OpenMMLab config such as '
                 "'mmpretrain::resnet/resnet18_8xb16_cifar10.py' or a local "
                 'file) or a model config with `type`')
-        return ConfigDict(spec), spec.get('_scope_')
+        # mmddad's registry reaches the others' by 'mmpretrain.X' / 'mmseg.X'
+        return ConfigDict(spec), spec.get('_scope_', 'mmddad')
     if '::' not in cfg_path and not osp.isfile(cfg_path):
         raise FileNotFoundError(
             f'`{key}.cfg_path`: config file "{cfg_path}" does not exist')
@@ -83,16 +90,15 @@ def network_input_size(spec: dict) -> Optional[Tuple[int, int]]:
     return None
 
 
-def _recipe_hint(cfg_path: Optional[str]) -> str:
+def _recipe_hint(spec: dict, key: str) -> str:
     """How to make a missing checkpoint with the local recipe that names the
     network (empty for model-zoo configs, whose weights come from a URL)."""
-    if not cfg_path or '::' in cfg_path:
-        return ''
-    recipe = osp.relpath(cfg_path)
-    return (f' It is written by training its recipe "{recipe}": run '
-            f'`python tools/train.py {recipe}` first (or `python '
-            'tools/distill.py CONFIG`, which trains a missing teacher '
-            'itself), or point the key at an existing checkpoint.')
+    alternative = ''
+    if key == 'model.teacher':  # tools/distill.py trains only a teacher
+        alternative = (', or add --train-teacher to `python tools/'
+                       'distill.py` with the distillation config')
+    return missing_checkpoint_hint(spec.get('cfg_path'), spec['checkpoint'],
+                                   alternative)
 
 
 def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
@@ -103,7 +109,10 @@ def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
             ``'mmpretrain::resnet/resnet18_8xb16_cifar10.py'`` or a local
             file; its ``model`` is built) or a model config with ``type``.
             ``checkpoint`` (local path or URL) is optional and must fit the
-            model exactly unless ``partial_load=True``; any other key
+            model exactly unless ``partial_load=True``; ``checkpoint_key``
+            (dotted path of the weights in the file) and
+            ``checkpoint_prefix`` (a prefix of every weight key, removed)
+            read files that store them otherwise; any other key
             overrides the model config (e.g. ``head=dict(num_classes=10)``).
         key (str): The config key of ``spec``, used in error messages.
         frozen (bool): Put the network in eval mode with
@@ -114,19 +123,26 @@ def build_network(spec: dict, key: str, frozen: bool = False) -> nn.Module:
         nn.Module: The network.
     """
     model_cfg, scope = _resolve_model_cfg(spec, key)
-    with DefaultScope.overwrite_default_scope(scope):
-        model = MMENGINE_MODELS.build(model_cfg)
+    try:
+        with DefaultScope.overwrite_default_scope(scope):
+            model = MMENGINE_MODELS.build(model_cfg)
+    except (FileNotFoundError, ImportError, AttributeError, TypeError,
+            ValueError) as e:
+        # a model built from the user's code (TorchClassifier's factory)
+        raise type(e)(f'`{key}`: {e}') from e
     checkpoint = spec.get('checkpoint')
     if checkpoint is not None:
         is_url = str(checkpoint).startswith(('http://', 'https://'))
         if not is_url and not osp.isfile(checkpoint):
             raise FileNotFoundError(
                 f'`{key}.checkpoint`: file "{checkpoint}" does not exist.'
-                + _recipe_hint(spec.get('cfg_path')))
+                + _recipe_hint(spec, key))
         ckpt = load_weights(
             model, checkpoint, f'`{key}.checkpoint` "{checkpoint}"',
             f'the model of `{key}`', strict=not spec.get('partial_load'),
-            opt_out=f'`{key}.partial_load=True`')
+            opt_out=f'`{key}.partial_load=True`',
+            key=spec.get('checkpoint_key'),
+            prefix=spec.get('checkpoint_prefix'))
         meta = ckpt.get('meta', {}) if isinstance(ckpt, dict) else {}
         if meta.get('dataset_meta'):
             model.dataset_meta = meta['dataset_meta']

@@ -4,7 +4,7 @@ evaluation; the training steps are the subclass's."""
 import warnings
 from abc import abstractmethod
 from contextlib import ExitStack, contextmanager
-from typing import Dict, Iterator, List, Optional, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -12,10 +12,12 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmddad.registry import MODELS
+from mmddad.utils import check_number
 from ..losses.legacy_weights import apply_legacy_weights
 from ..network_builder import build_network, network_input_size
 from ..task_adapters import BaseTaskAdapter, build_task_adapter
 from ..wrappers.unwrap import unwrap_model
+from .student_evaluation import StudentEvaluationMixin
 from .synthetic_batch import SyntheticBatch
 
 STUDENT, GENERATOR = 'student', 'generator'
@@ -29,7 +31,7 @@ DEFAULT_STUDENT_LOSSES = dict(
     loss_student=dict(type='DiscrepancyLoss', loss_weight=1.0))
 
 
-class BaseDataFreeDistiller(BaseModel):
+class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
     """Data-free distillation of a frozen teacher into a student, with a
     generator as the only source of training images.
 
@@ -117,7 +119,8 @@ class BaseDataFreeDistiller(BaseModel):
         generator_losses = apply_legacy_weights(
             DEFAULT_GENERATOR_LOSSES
             if generator_losses is None else generator_losses, legacy)
-        self._check_schedule(student_steps, generator_steps)
+        student_steps, generator_steps = self._check_schedule(
+            student_steps, generator_steps)
         self.student_steps = student_steps
         self.generator_steps = generator_steps
         phases = [STUDENT] * student_steps + [GENERATOR] * generator_steps
@@ -156,12 +159,14 @@ class BaseDataFreeDistiller(BaseModel):
 
     # ------------------------------------------------------------------ set-up
     @staticmethod
-    def _check_schedule(student_steps: int, generator_steps: int) -> None:
-        for key, value, least in (('student_steps', student_steps, 1),
-                                  ('generator_steps', generator_steps, 0)):
-            if value < least:
-                raise ValueError(f'`model.{key}` must be >= {least}, got '
-                                 f'{value}')
+    def _check_schedule(student_steps: int,
+                        generator_steps: int) -> Tuple[int, int]:
+        """The step counts of an iteration, checked: integers,
+        ``student_steps >= 1`` and ``generator_steps >= 0``."""
+        return (check_number(student_steps, 'model.student_steps',
+                             integer=True, least=1),
+                check_number(generator_steps, 'model.generator_steps',
+                             integer=True, least=0))
 
     def _build_losses(self, cfgs: dict, key: str) -> nn.ModuleDict:
         """Build the weighted terms of ``model.<key>``, drop those of weight
@@ -246,6 +251,14 @@ class BaseDataFreeDistiller(BaseModel):
                     f'{s.flatten().tolist()}); the generated images live in '
                     'the teacher\'s normalised space, so use the same '
                     '`data_preprocessor` in `model.student`')
+        t, s = (_swaps_channels(p) for p in (teacher_pre, student_pre))
+        if t is not None and s is not None and t != s:
+            raise ValueError(
+                'teacher and student read channels in a different order '
+                f'(data_preprocessor swaps BGR/RGB: {t} vs {s}); on real '
+                'images one of them would see swapped colours: use the same '
+                '`to_rgb` (`bgr_to_rgb`) in `model.student`\'s '
+                '`data_preprocessor`')
         if not self.adapter.accepts(self.student):
             raise TypeError(
                 f'`model.student` ({type(self.student).__name__}) is not a '
@@ -305,12 +318,6 @@ class BaseDataFreeDistiller(BaseModel):
             module = unwrap_model(module)
             if hasattr(module, 'init_weights'):
                 module.init_weights()
-
-    def train(self, mode: bool = True) -> 'BaseDataFreeDistiller':
-        """Set the training mode; the teacher always stays in eval mode."""
-        super().train(mode)
-        self.teacher.eval()
-        return self
 
     # -------------------------------------------------------------- synthesis
     def sample_latents(self, batch_size: int,
@@ -475,6 +482,25 @@ class BaseDataFreeDistiller(BaseModel):
                 logs.setdefault(key, []).append(value)
         return {k: torch.stack(v).mean() for k, v in logs.items()}
 
+    def check_optim_wrapper(self, optim_wrapper: OptimWrapperDict) -> None:
+        """Fail before the first iteration on optimiser wrappers the steps
+        cannot honour (called by :class:`DataFreeTrainLoop`).
+
+        Args:
+            optim_wrapper (OptimWrapperDict): The runner's.
+
+        Raises:
+            KeyError: A wrapper the schedule needs is missing.
+        """
+        needed = [STUDENT] + ([GENERATOR] if self.generator_steps else [])
+        missing = [k for k in needed if k not in optim_wrapper]
+        if missing:
+            raise KeyError(
+                f'`optim_wrapper` has no {" or ".join(missing)} wrapper: a '
+                f'{type(self).__name__} config needs `optim_wrapper=dict('
+                "constructor='PerSubmoduleOptimWrapperConstructor', "
+                'student=..., generator=...)`')
+
     @abstractmethod
     def train_student(self, data: dict, optim_wrapper: OptimWrapper
                       ) -> Dict[str, torch.Tensor]:
@@ -621,24 +647,16 @@ class BaseDataFreeDistiller(BaseModel):
                 for name, loss in losses.items()
             }
 
-    # ----------------------------------------------------------- evaluation
-    def forward(self,
-                inputs: torch.Tensor,
-                data_samples: Optional[list] = None,
-                mode: str = 'tensor') -> Union[torch.Tensor, list]:
-        """Run the student (``'tensor'`` or ``'predict'`` mode)."""
-        if mode == 'loss':
-            raise RuntimeError(f'{type(self).__name__} trains through '
-                               "train_step(); it has no 'loss' mode")
-        return self.student(inputs, data_samples, mode=mode)
 
-    def val_step(self, data: Union[dict, tuple, list]) -> list:
-        """Predict with the student, through its own data preprocessor."""
-        return self.student.val_step(data)
-
-    def test_step(self, data: Union[dict, tuple, list]) -> list:
-        """Predict with the student, through its own data preprocessor."""
-        return self.student.test_step(data)
+def _swaps_channels(preprocessor: Optional[nn.Module]) -> Optional[bool]:
+    """Whether a data preprocessor swaps BGR and RGB (MMPretrain's
+    ``to_rgb``, MMSeg's and MMEngine's channel conversion); None if it does
+    not say."""
+    for name in ('to_rgb', 'channel_conversion', '_channel_conversion'):
+        value = getattr(preprocessor, name, None)
+        if value is not None:
+            return bool(value)
+    return None
 
 
 @contextmanager

@@ -37,4 +37,8 @@ def build_task_adapter(cfg: Optional[Union[dict, BaseTaskAdapter]],
     raise TypeError(
         f'No task adapter accepts a teacher of type {type(model).__name__}: '
         'mmddad supports MMPretrain classifiers and MMSegmentation '
-        'segmentors. Set `model.task_adapter` to a registered adapter.')
+        'segmentors; a plain PyTorch classifier is one when built as '
+        "`model.teacher=dict(type='TorchClassifier', "
+        "factory='path/to/file.py:build_fn', checkpoint=..., "
+        'data_preprocessor=dict(mean=..., std=..., to_rgb=...))` '
+        '(docs/en/user_guides/own_teacher.md, section 4)')

@@ -1,0 +1,4 @@
+# Copyright (c) mmddad contributors. All rights reserved.
+from .torch_classifier import TorchClassifier
+
+__all__ = ['TorchClassifier']
