@@ -277,3 +277,29 @@ def test_the_cifar10_folder_configs_step_with_the_users_file(
     runner = one_step_runner(cfg, str(tmp_path / 'work'), 4)
     runner.train()
     assert runner.iter == 1
+
+
+def test_the_deployed_model_swaps_channels_as_the_preprocessor_does():
+    """An RGB model (``to_rgb=True``) deployed takes the loader's BGR pixels
+    and must see what its own preprocessor gives it."""
+    from mmddad.deploy.deployable_model import DeployableModel
+    from mmddad.models.task_adapters import ClassifierAdapter
+    from mmddad.visualization import to_loaded_pixels
+    torch.manual_seed(0)
+    model = build_network(
+        dict(type='TorchClassifier', factory='torch.nn:Sequential',
+             data_preprocessor=dict(mean=[10., 20., 30.], std=[2., 3., 4.],
+                                    to_rgb=True)), 'model.student')
+    model.network = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 1), torch.nn.Flatten(), torch.nn.Linear(64, 3))
+    model.eval()
+    image = torch.randint(0, 255, (3, 4, 4), dtype=torch.uint8)  # BGR
+    with torch.no_grad():
+        inputs = model.data_preprocessor(dict(inputs=[image]))['inputs']
+        expected = model(inputs, mode='tensor')
+        deployed = DeployableModel(model, ClassifierAdapter())(
+            image[None].float())
+        # and back: normalised inputs -> the loader's pixels
+        pixels = to_loaded_pixels(inputs, model.data_preprocessor)
+    assert torch.allclose(deployed, expected, atol=1e-5)
+    assert torch.equal(pixels[0], image.float())

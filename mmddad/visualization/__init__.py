@@ -1,11 +1,12 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 from .annotation import add_caption, draw_legend, enlarge
 from .image_conversion import (images_to_uint8, loaded_to_rgb,
-                               preprocessing_of, to_loaded_pixels)
+                               preprocessing_of, swaps_channels,
+                               to_loaded_pixels)
 from .synthetic_grid import draw_synthetic_grid
 
 __all__ = [
     'add_caption', 'draw_legend', 'draw_synthetic_grid', 'enlarge',
     'images_to_uint8',
-    'loaded_to_rgb', 'preprocessing_of', 'to_loaded_pixels'
+    'loaded_to_rgb', 'preprocessing_of', 'swaps_channels', 'to_loaded_pixels'
 ]

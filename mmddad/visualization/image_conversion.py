@@ -7,6 +7,15 @@ import torch
 import torch.nn as nn
 
 
+def swaps_channels(data_preprocessor: Optional[nn.Module]) -> bool:
+    """Whether a data preprocessor reverses the channels of loaded images
+    (BGR -> RGB): MMPretrain's ``to_rgb``, MMSeg's and MMEngine's channel
+    conversion (``bgr_to_rgb``)."""
+    return any(
+        bool(getattr(data_preprocessor, name, False))
+        for name in ('to_rgb', 'channel_conversion', '_channel_conversion'))
+
+
 def preprocessing_of(data_preprocessor: nn.Module
                      ) -> Tuple[Optional[torch.Tensor], Optional[torch.Tensor],
                                 bool]:
@@ -22,9 +31,7 @@ def preprocessing_of(data_preprocessor: nn.Module
     """
     mean = getattr(data_preprocessor, 'mean', None)
     std = getattr(data_preprocessor, 'std', None)
-    flip = bool(
-        getattr(data_preprocessor, '_channel_conversion', False)
-        or getattr(data_preprocessor, 'channel_conversion', False))
+    flip = swaps_channels(data_preprocessor)
     if mean is not None and std is not None:
         mean = mean.detach().float().view(-1, 1, 1)
         std = std.detach().float().view(-1, 1, 1)

@@ -12,6 +12,7 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmddad.registry import MODELS
+from mmddad.visualization import swaps_channels
 from mmddad.utils import check_number
 from ..losses.legacy_weights import apply_legacy_weights
 from ..network_builder import build_network, network_input_size
@@ -251,8 +252,8 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
                     f'{s.flatten().tolist()}); the generated images live in '
                     'the teacher\'s normalised space, so use the same '
                     '`data_preprocessor` in `model.student`')
-        t, s = (_swaps_channels(p) for p in (teacher_pre, student_pre))
-        if t is not None and s is not None and t != s:
+        t, s = (swaps_channels(p) for p in (teacher_pre, student_pre))
+        if t != s:
             raise ValueError(
                 'teacher and student read channels in a different order '
                 f'(data_preprocessor swaps BGR/RGB: {t} vs {s}); on real '
@@ -646,17 +647,6 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
                     loss, batch.images, retain_graph=True)[0].norm()))
                 for name, loss in losses.items()
             }
-
-
-def _swaps_channels(preprocessor: Optional[nn.Module]) -> Optional[bool]:
-    """Whether a data preprocessor swaps BGR and RGB (MMPretrain's
-    ``to_rgb``, MMSeg's and MMEngine's channel conversion); None if it does
-    not say."""
-    for name in ('to_rgb', 'channel_conversion', '_channel_conversion'):
-        value = getattr(preprocessor, name, None)
-        if value is not None:
-            return bool(value)
-    return None
 
 
 @contextmanager
