@@ -1,2 +1,2 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-__version__ = '0.1.0'
+__version__ = '0.2.0.dev0'

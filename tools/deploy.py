@@ -266,6 +266,13 @@ def print_report(report: dict) -> None:
                      f', predictions agree {100 * row["prediction_agreement"]:.2f}'
                      ' %)')
         print(f'  {name:<22} {row[metric]:8.2f}{extra}')
+    fp32 = report['results'].get('ort_fp32')
+    reference = report['results'].get('PyTorch student')
+    if fp32 and reference and abs(fp32[metric] - reference[metric]) > 0.1:
+        print(f'WARNING: the ONNX fp32 student scores {fp32[metric]:.2f} '
+              f'and the PyTorch student {reference[metric]:.2f}: the export '
+              'does not run the model as its own preprocessing does (a bug '
+              'worth reporting with this report)')
     sizes = ', '.join(f'{k} {v / 1e6:.3f} MB'
                       for k, v in report['file_bytes'].items())
     print(f'file sizes : {sizes}')
