@@ -12,6 +12,7 @@ way of restricting globals), and refuses anything else with the same
 "Unsupported global" error torch's loader gives.
 """
 import _compat_pickle
+import codecs
 import pickle
 import types
 from typing import Any, Dict, Iterable
@@ -30,6 +31,11 @@ def _torch_allowed_globals() -> Dict[str, Any]:
     import collections
     from torch import _utils
     allowed.setdefault('collections.OrderedDict', collections.OrderedDict)
+    # MultiStepLR keeps its milestones in a Counter (allowed by newer torch)
+    allowed.setdefault('collections.Counter', collections.Counter)
+    # protocol 2 writes bytes (numpy arrays' data) as _codecs.encode(str,
+    # 'latin1'); newer torch allows it too
+    allowed.setdefault('_codecs.encode', codecs.encode)
     allowed.setdefault('torch.Size', torch.Size)
     allowed.setdefault('torch.device', torch.device)
     for name in ('_rebuild_tensor', '_rebuild_tensor_v2', '_rebuild_parameter',
