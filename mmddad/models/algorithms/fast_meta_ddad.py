@@ -160,13 +160,13 @@ class FastMetaDDAD(DDAD):
         if scaler is None or not scaler.is_enabled():
             return True
         inv_scale = 1.0 / scaler.get_scale()
-        finite = True
-        for group in inner.param_groups:
-            for param in group['params']:
-                if param.grad is not None:
-                    param.grad.mul_(inv_scale)
-                    finite = finite and bool(torch.isfinite(param.grad).all())
-        return finite
+        grads = [p.grad for group in inner.param_groups
+                 for p in group['params'] if p.grad is not None]
+        for grad in grads:
+            grad.mul_(inv_scale)
+        # one host sync per inner step (not one per parameter)
+        return bool(torch.stack([torch.isfinite(g).all() for g in grads]
+                                ).all()) if grads else True
 
     @staticmethod
     def _accumulate_meta_gradient(meta: torch.nn.Module,
