@@ -72,8 +72,15 @@ def test_ddad_step_runs_in_bf16_on_the_cpu_with_fp32_losses(
         getattr(model, name).backbone.conv1.register_forward_hook(
             lambda m, args, out, name=name: dtypes[name].add(out.dtype))
     bn_losses = []
-    model.generator_losses['loss_bn'].register_forward_hook(
-        lambda m, args, out: bn_losses.append(out))
+    term = model.generator_losses['loss_bn']
+    unrecorded = term.loss
+
+    def recorded_loss(batch_):
+        out = unrecorded(batch_)
+        bn_losses.append(out)
+        return out
+
+    term.loss = recorded_loss  # the objective calls loss_weight * loss()
     before = copy.deepcopy(model.student.state_dict())
     logs = model.train_step(batch(0), optim)
     assert dtypes == dict(student={torch.bfloat16}, teacher={torch.bfloat16})

@@ -158,6 +158,10 @@ def test_export_checks_the_student_against_its_config(
     # the run's own config (saved in the checkpoint): exported
     run_tool(export, osp.join(ddad_run, 'iter_2.pth'), str(tmp_path / 's.pth'))
     assert osp.isfile(tmp_path / 's.pth')
+    # an existing file is replaced only with --force
+    proc = run_tool(export, osp.join(ddad_run, 'iter_2.pth'),
+                    str(tmp_path / 's.pth'), check=False)
+    assert proc.returncode != 0 and '--force' in proc.stdout + proc.stderr
 
 
 def test_a_truncated_teacher_is_named_unreadable_not_misfit(

@@ -306,9 +306,9 @@ def test_the_missing_teacher_hint_names_what_its_recipe_writes(tmp_path):
 
 def test_distill_offers_train_teacher_only_where_it_works(tmp_path,
                                                           monkeypatch):
-    monkeypatch.syspath_prepend(TOOLS)
-    import distill
     from mmengine.config import Config
+
+    from mmddad.apis import distillation as distill
 
     def config(checkpoint: str) -> Config:
         cfg = Config.fromfile(EMBEDDED_DDAD)

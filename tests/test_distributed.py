@@ -2,6 +2,7 @@
 """DDP on CPU with the gloo backend, two real processes."""
 import json
 import os
+import shutil
 import os.path as osp
 import socket
 import subprocess
@@ -150,12 +151,12 @@ def test_dist_train_sh_with_gloo(tmp_path, teacher_checkpoint):
 
 
 def _dist_train(work: str, teacher_checkpoint: str, *extra: str,
-                resume: bool = False) -> str:
+                resume: bool = False, config: str = EMBEDDED_DDAD) -> str:
     """Run tools/dist_train.sh with 2 gloo ranks; return its log."""
     env = dict(os.environ, PORT=str(_free_port()), OMP_NUM_THREADS='1',
                PYTHONPATH=REPO_ROOT)
     proc = subprocess.run(
-        ['bash', 'tools/dist_train.sh', EMBEDDED_DDAD, str(WORLD),
+        ['bash', 'tools/dist_train.sh', config, str(WORLD),
          '--work-dir', work] + (['--resume'] if resume else []) +
         ['--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
          'env_cfg.dist_cfg.backend=gloo', 'train_cfg.val_interval=1000',
@@ -204,3 +205,36 @@ def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
             for k, v in sa[idx].items():
                 assert torch.equal(torch.as_tensor(v),
                                    torch.as_tensor(sb[idx][k])), (name, k)
+
+
+def test_two_rank_resume_with_a_plain_pytorch_student(tmp_path,
+                                                      teacher_checkpoint):
+    """A TorchClassifier student (the user's own nn.Module) under DDP: 2
+    gloo ranks, 3 iterations straight == 2, stop, resume, 1 more."""
+    from .test_torch_classifier import GRAY, USER_FILE
+    user_file = tmp_path / 'tiny_models.py'
+    user_file.write_text(USER_FILE)
+    config = tmp_path / 'plain_student.py'
+    config.write_text(
+        f"_base_ = [{EMBEDDED_DDAD!r}]\n"
+        "model = dict(student=dict(_delete_=True, type='TorchClassifier', "
+        f"factory='{user_file}:tinynet', factory_kwargs=dict(width=8), "
+        f"data_preprocessor={GRAY!r}))\n")
+    straight, resumed = str(tmp_path / 'straight'), str(tmp_path / 'resumed')
+    _dist_train(straight, teacher_checkpoint, 'train_cfg.max_iters=3',
+                config=str(config))
+    # resume the straight run's iteration-2 checkpoint in another folder
+    os.makedirs(resumed)
+    shutil.copy(osp.join(straight, 'iter_2.pth'), resumed)
+    with open(osp.join(resumed, 'last_checkpoint'), 'w') as f:
+        f.write(osp.join(resumed, 'iter_2.pth'))
+    log = _dist_train(resumed, teacher_checkpoint, 'train_cfg.max_iters=3',
+                      resume=True, config=str(config))
+    assert 'resumed epoch: 0, iter: 2' in log
+    a = torch.load(osp.join(straight, 'iter_3.pth'), weights_only=False)
+    b = torch.load(osp.join(resumed, 'iter_3.pth'), weights_only=False)
+    # the user's own keys, no DDP or wrapper prefix
+    assert 'student.conv1.weight' in a['state_dict']
+    assert a['state_dict'].keys() == b['state_dict'].keys()
+    for key, value in a['state_dict'].items():
+        assert torch.equal(value, b['state_dict'][key]), key

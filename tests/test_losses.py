@@ -50,9 +50,14 @@ def test_bn_loss_records_only_inside_recording_and_detaches():
         loss.loss()
     with pytest.raises(RuntimeError, match='already attached'):
         loss.attach(net)
+    with loss.recording():
+        net(torch.randn(2, 3, 8, 8))
+    loss.loss()
+    # the layers carry no hook outside a recording block
+    assert all(not bn._forward_hooks and not bn._forward_pre_hooks
+               for bn in (net[1], net[4]))
     loss.detach()
     assert loss.num_layers == 0
-    assert all(not bn._forward_hooks for bn in (net[1], net[4]))
 
 
 def test_bn_loss_gradient_reaches_the_input():

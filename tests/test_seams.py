@@ -7,7 +7,7 @@ import os.path as osp
 import pytest
 import torch
 
-from mmddad.models import (BaseDataFreeDistiller, BaseGeneratorLoss, DDAD,
+from mmddad.models import (BaseDataFreeDistiller, BaseLossTerm, DDAD,
                            SyntheticAugmentation, SyntheticReplay)
 from mmddad.registry import MODELS
 from .conftest import REPO_ROOT
@@ -47,10 +47,8 @@ def test_student_losses_are_terms_like_the_generators(teacher_checkpoint):
     """The default student term is the discrepancy the adversarial term
     reads; more terms add up and are logged by name."""
     model = make_ddad(teacher_checkpoint)
-    images = torch.randn(4, 1, 32, 32)
     with torch.no_grad():
-        logits = model.adapter.logits(model.teacher, images)
-        batch_, losses = model.student_objective(images, logits)
+        batch_, losses = model.student_objective(4, batch(0)['rng'])
         assert set(losses) == {'loss_student'}
         assert torch.equal(losses['loss_student'], batch_.discrepancy)
     double = make_ddad(
@@ -59,8 +57,9 @@ def test_student_losses_are_terms_like_the_generators(teacher_checkpoint):
             loss_student=dict(type='DiscrepancyLoss'),
             loss_extra=dict(type='DiscrepancyLoss', loss_weight=0.5)))
     double.student.load_state_dict(model.student.state_dict())
+    double.generator.load_state_dict(model.generator.state_dict())
     with torch.no_grad():
-        _, more = double.student_objective(images, logits)
+        _, more = double.student_objective(4, batch(0)['rng'])
     assert set(more) == {'loss_student', 'loss_extra'}
     assert float(more['loss_extra']) == pytest.approx(
         0.5 * float(losses['loss_student']))
@@ -77,10 +76,8 @@ def test_student_losses_are_terms_like_the_generators(teacher_checkpoint):
 class _FreshEveryOtherBatch(SyntheticReplay):
     """A policy with another share rule: a test of the seam."""
 
-    def student_inputs(self, batch_size, rng, generate):
-        images, logits = generate(batch_size)
-        self.add(images, logits)
-        return images, logits
+    def draw(self, batch_size, rng):
+        return None  # no stored part: the algorithm generates the batch
 
 
 def test_replay_is_a_configured_policy_module(teacher_checkpoint):
@@ -138,17 +135,17 @@ def test_augmented_student_batch_keeps_teacher_logits_right():
     images = torch.randn(3, 1, 6, 6)
     per_pixel = images.repeat(1, 2, 1, 1)  # logits that track the pixels
     rng = torch.Generator().manual_seed(0)
-    out, logits = aug.student_batch(images, per_pixel, rng, None)
+    out, logits = aug.student_batch(images, per_pixel, rng)
     inner = (slice(None), slice(None), slice(1, -1), slice(1, -1))
     # away from the border the logit maps moved with the images
     assert torch.equal(logits[:, :1][inner], out[inner])
     image_logits = torch.randn(3, 10)
-    _, kept = aug.student_batch(images, image_logits, rng, None)
+    _, kept = aug.student_batch(images, image_logits, rng)
     assert torch.equal(kept, image_logits)  # a class label is kept
     relabel = SyntheticAugmentation(padding=1, relabel=True)
-    out, fresh = relabel.student_batch(images, image_logits, rng,
-                                       lambda x: x.mean((1, 2, 3))[:, None])
-    assert torch.equal(fresh, out.mean((1, 2, 3))[:, None])
+    out, fresh = relabel.student_batch(images, image_logits, rng)
+    assert fresh is None  # the algorithm runs the teacher on `out`
+    assert out.shape == images.shape
 
 
 def test_ddad_with_augmentation_trains_and_repeats(teacher_checkpoint):
@@ -171,7 +168,7 @@ def test_ddad_with_augmentation_trains_and_repeats(teacher_checkpoint):
 
 def test_a_new_term_needs_no_edit_of_the_algorithm(teacher_checkpoint):
     @MODELS.register_module(force=True)
-    class _StudentL2(BaseGeneratorLoss):
+    class _StudentL2(BaseLossTerm):
 
         def loss(self, batch):
             return (batch.student_logits - batch.teacher_logits).pow(2).mean()
@@ -181,3 +178,64 @@ def test_a_new_term_needs_no_edit_of_the_algorithm(teacher_checkpoint):
     logs = model.train_student(batch(0), make_optim(model)['student'])
     assert set(logs) == {'loss_l2', 'loss_student'}
     assert isinstance(model, DDAD)
+
+
+def test_a_student_term_reading_the_teacher_forward_is_refused_at_build(
+        teacher_checkpoint):
+    """A student step reuses cached teacher logits: a term that needs the
+    teacher's recorded statistics is named at build, not at step 1."""
+    with pytest.raises(ValueError,
+                       match=r'model\.student_losses\.loss_bn.*generator'):
+        make_ddad(teacher_checkpoint, student_losses=dict(
+            loss_student=dict(type='DiscrepancyLoss'),
+            loss_bn=dict(type='BNStatisticsLoss')))
+
+
+def test_a_term_key_without_loss_is_refused(teacher_checkpoint):
+    """MMEngine's parse_losses sums only keys containing "loss": a term
+    under another key would be logged and silently not trained."""
+    with pytest.raises(ValueError,
+                       match=r'model\.generator_losses\.adv.*"loss"'):
+        make_ddad(teacher_checkpoint, generator_losses=dict(
+            loss_bn=dict(type='BNStatisticsLoss'),
+            adv=dict(type='AdversarialLoss')))
+
+
+def test_data_free_loop_is_mmengines_loop_with_dynamic_intervals():
+    from mmengine.runner import IterBasedTrainLoop
+
+    from mmddad.engine.loops import DataFreeTrainLoop
+    loop = DataFreeTrainLoop(object(), dict(batch_size=2), max_iters=100,
+                             val_interval=10, dynamic_intervals=[(50, 5)])
+    assert isinstance(loop, IterBasedTrainLoop)
+    intervals = []
+    for it in (10, 48, 49, 60):
+        loop._iter = it
+        loop._decide_current_val_interval()
+        intervals.append(loop.val_interval)
+    assert intervals == [10, 10, 5, 5]
+    with pytest.raises(ValueError, match='dynamic_intervals.*increase'):
+        DataFreeTrainLoop(object(), dict(batch_size=2), 100,
+                          dynamic_intervals=[(50, 5), (20, 2)])
+    with pytest.raises(ValueError, match=r'dynamic_intervals\[0\]\[1\]'):
+        DataFreeTrainLoop(object(), dict(batch_size=2), 100,
+                          dynamic_intervals=[(50, 0)])
+
+
+def test_a_batch_names_the_flag_of_what_was_not_computed(teacher_checkpoint):
+    """A generator objective without a `needs_student` term runs no
+    student; a term that reads the student's outputs anyway is told which
+    flag it lacks."""
+    model = make_ddad(teacher_checkpoint,
+                      generator_losses=dict(loss_bn=dict(
+                          type='BNStatisticsLoss')))
+    batch_, _ = model.generator_objective(
+        model.sample_latents(2, batch(0)['rng']))
+    for name, flag in (('student_logits', 'needs_student'),
+                       ('discrepancy', 'needs_student'),
+                       ('teacher_features', 'needs_teacher_features')):
+        with pytest.raises(RuntimeError, match=flag):
+            getattr(batch_, name)
+    with pytest.raises(AttributeError):
+        batch_.no_such_field
+    assert batch_.teacher_logits.shape == (2, 10)

@@ -210,6 +210,7 @@ def test_nyuv2_ddad_command_starts(tmp_path):
         osp.join(CONFIGS, 'ddad', 'deeplabv3_nyuv2.py'), '--work-dir', work,
         '--cfg-options', 'model.teacher.checkpoint=None',
         'model.student_steps=1', 'train_dataloader.batch_size=2',
+        'model.generator.out_size=64',
         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2',
         'default_hooks.logger.interval=1', *loaders)

@@ -52,7 +52,7 @@ def test_class_count_mismatch_is_named():
 
 def test_non_square_logits_per_pixel():
     model = make_seg_ddad()
-    synthetic = model.sample(torch.randn(2, 16))
+    synthetic = model.sample(torch.randn(2, 16), with_student=True)
     assert synthetic.images.shape == (2, 1, 48, 64)
     # both at the input size
     assert synthetic.teacher_logits.shape == (2, 11, 48, 64)

@@ -218,6 +218,27 @@ def test_a_run_with_a_plain_student_exports_for_the_users_class(
                     str(tmp_path / 'test'))
     assert 'accuracy/top1' in proc.stdout + proc.stderr
 
+    # what tools/distill.py reports, from the package: the teacher scored
+    # as the user's own network with its own weights scores the folders
+    from mmengine.config import Config
+
+    from mmddad.apis import evaluate_student, evaluate_teacher
+    cfg = Config.fromfile(str(config))
+    cfg.work_dir = work
+    teacher = evaluate_teacher(cfg, str(tmp_path / 'eval'))['accuracy/top1']
+    correct = 0
+    for label, name in enumerate(classes):
+        for i in range(2):
+            img = cv2.imread(str(data / 'test' / name / f'{i}.png'),
+                             cv2.IMREAD_GRAYSCALE).astype(np.float32)
+            x = (torch.from_numpy(img) - GRAY['mean'][0]) / GRAY['std'][0]
+            with torch.no_grad():
+                logits = user_code['net'](x[None, None])
+            correct += int(logits.argmax(1)) == label
+    assert teacher == pytest.approx(100 * correct / 20)
+    student = evaluate_student(cfg)['accuracy/top1']
+    assert 0 <= student <= 100
+
 
 def test_folder_labels_follow_the_configured_classes(tmp_path):
     from mmddad.datasets import ClassFolderDataset

@@ -1,7 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Seeing and keeping what the generator makes: grids, datasets, curves."""
 import glob
-import json
 import os
 import os.path as osp
 import subprocess
@@ -14,10 +13,12 @@ import torch
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from mmddad.engine.run_records import make_summary, read_scalars, write_summary
+
 from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS
 
 sys.path.insert(0, TOOLS)
-from plot_curves import read_scalars, teacher_reference  # noqa: E402
+from plot_curves import teacher_reference  # noqa: E402
 
 
 @pytest.fixture(scope='module')
@@ -124,8 +125,10 @@ def test_plot_curves_from_a_real_log(short_run, tmp_path):
 def test_plot_curves_takes_the_teacher_reference_from_distill(tmp_path):
     assert teacher_reference(str(tmp_path), None) is None
     assert teacher_reference(str(tmp_path), 90.0) == (None, 90.0)
-    with open(tmp_path / 'distill_summary.json', 'w') as f:
-        json.dump(dict(metric='mIoU', teacher=75.5), f)
+    write_summary(str(tmp_path), make_summary(
+        'a.py', 0, 'mIoU', teacher=75.5, student=70.0, distill_seconds=1.0,
+        teacher_train_seconds=None, total_seconds=2.0, curve=[],
+        quality_ratio=0.9))
     assert teacher_reference(str(tmp_path), None) == ('mIoU', 75.5)
     assert teacher_reference(str(tmp_path), 70.0) == ('mIoU', 70.0)
 

@@ -8,24 +8,23 @@ Example::
     python tools/benchmark.py CONFIG --amp       # bf16 autocast on a CPU
     python tools/benchmark.py CONFIG --random-teacher --amp --amp-dtype bfloat16
     python tools/benchmark.py CONFIG --plain     # and a plain PyTorch loop
+    python tools/benchmark.py CONFIG --breakdown # where an iteration's time goes
 """
 import argparse
 import copy
 import resource
-import tempfile
 import time
 from typing import Callable
 
 import torch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
-from mmengine.runner import Runner
 
 from mmddad.engine.optimizers import native_cpu_bf16
 from mmddad.models.wrappers import unwrap_model
 from mmddad.utils import (add_amp_options, add_cfg_options, enable_amp,
                           load_tool_config, non_negative_int, positive_int,
-                          run_tool, start_tool)
+                          run_tool, start_tool, training_only_runner)
 
 
 def parse_args() -> argparse.Namespace:
@@ -43,6 +42,12 @@ def parse_args() -> argparse.Namespace:
         'of the same networks (DDAD\'s two terms, L1 discrepancy, the same '
         'optimisers, batch, steps and replay), in the same run, and print '
         'the ratio of the speeds')
+    parser.add_argument(
+        '--breakdown',
+        action='store_true',
+        help='also time the product\'s student and generator steps one by '
+        'one, and the generator\'s and teacher\'s forwards, and print the '
+        'steps\' shares of the measured iteration')
     parser.add_argument(
         '--random-teacher',
         action='store_true',
@@ -78,25 +83,14 @@ def main() -> None:
         cfg.model.teacher.checkpoint = None
     if args.amp:
         enable_amp(cfg, dtype=args.amp_dtype)
-    for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
-                'test_dataloader', 'test_cfg', 'test_evaluator'):
-        cfg.pop(key, None)
-    cfg.default_hooks = dict(logger=None, checkpoint=None)
-    cfg.log_level = 'WARNING'
-    # the runner's logs go to a temporary folder, removed on every exit
-    with tempfile.TemporaryDirectory(prefix='mmddad_benchmark_') as work_dir:
-        cfg.work_dir = work_dir
-        benchmark(cfg, args)
+    with training_only_runner(cfg, 'mmddad_benchmark_') as built:
+        benchmark(cfg, args, *built)
 
 
-def benchmark(cfg: Config, args: argparse.Namespace) -> None:
+def benchmark(cfg: Config, args: argparse.Namespace, model: torch.nn.Module,
+              optim_wrapper: OptimWrapper, loop) -> None:
     """Time the training iterations of ``cfg`` and print the report."""
-    runner = Runner.from_cfg(cfg)
-    optim_wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)
-    loop = runner.build_train_loop(cfg.train_cfg)
-    model = runner.model
     algorithm = unwrap_model(model)
-    model.train()
     device = algorithm.device
     setup = algorithm.describe()
     steps = len(setup['schedule'])
@@ -130,10 +124,15 @@ def benchmark(cfg: Config, args: argparse.Namespace) -> None:
     for name, params in algorithm.parameter_counts().items():
         print(f'{name + " params":<16}: {params / 1e6:.2f} M')
     if args.plain:
-        plain_its = args.iters / timed(plain_step, args, device)
+        # the same autocast as the product's steps (bf16 under --amp)
+        with optim_wrapper['student'].optim_context(torch.nn.Identity()):
+            plain_its = args.iters / timed(plain_step, args, device)
         print(f'plain loop      : {plain_its:.3f} it/s '
               f'({1000 / plain_its:.0f} ms/iter); mmddad / plain speed: '
               f'{its / plain_its:.3f}')
+    if args.breakdown:
+        print_breakdown(algorithm, loop, optim_wrapper, setup, 1 / its, args,
+                        device)
 
 
 def timed(step: Callable[[int], object], args: argparse.Namespace,
@@ -244,6 +243,48 @@ def plain_ddad_loop(algorithm, cfg: Config,
     student.train()
     generator.train()
     return step
+
+
+def print_breakdown(algorithm, loop, optim_wrapper: OptimWrapper,
+                    setup: dict, seconds_per_iter: float,
+                    args: argparse.Namespace, device: torch.device) -> None:
+    """Time the product's own steps one by one (``train_student``,
+    ``train_generator``: the networks go on training) and, inside a
+    generator step, the generator's and the teacher's forwards (no
+    gradient, the step's autocast); print each in ms and the steps' shares
+    of the measured iteration (the rest: the loop, hooks and logging)."""
+    data = loop.dataloader.batch(0, 0)
+    steps = dict(
+        student=lambda _: algorithm.train_student(data,
+                                                  optim_wrapper['student']),
+        generator=lambda _: algorithm.train_generator(
+            data, optim_wrapper['generator']))
+    ms = {name: 1000 * timed(step, args, device) / args.iters
+          for name, step in steps.items()}
+    latents = algorithm.sample_latents(data['batch_size'], data['rng'])
+    with torch.no_grad(), optim_wrapper['generator'].optim_context(
+            algorithm.generator):
+        images = algorithm.generator(latents)
+        forwards = dict(
+            generator=lambda _: algorithm.generator(latents),
+            teacher=lambda _: algorithm.adapter.logits(algorithm.teacher,
+                                                       images))
+        fwd_ms = {name: 1000 * timed(f, args, device) / args.iters
+                  for name, f in forwards.items()}
+    per_iter = 1000 * seconds_per_iter
+    print('breakdown       : ms per call (share of the measured iteration)')
+    for name, count in (('student', setup['student_steps']),
+                        ('generator', setup['generator_steps'])):
+        total = count * ms[name]
+        print(f'  {name + " step":<22}: {ms[name]:7.1f} x {count} = '
+              f'{total:7.1f} ({100 * total / per_iter:.0f} %)')
+    rest = per_iter - sum(
+        ms[n] * setup[f'{n}_steps'] for n in ('student', 'generator'))
+    print(f'  loop, hooks, logs     : {rest:7.1f} '
+          f'({100 * rest / per_iter:.0f} %)')
+    print(f'  in a generator step   : generator forward '
+          f'{fwd_ms["generator"]:.1f}, teacher forward '
+          f'{fwd_ms["teacher"]:.1f} (no gradient)')
 
 
 def _optimizer_args(cfg: Config, name: str) -> dict:

@@ -48,7 +48,8 @@ from mmengine.runner import Runner
 from mmengine.runner.checkpoint import load_state_dict
 
 from mmddad.datasets import val_dataset_meta
-from mmddad.deploy import (CALIBRATION_SOURCES, DeployableModel,
+from mmddad.deploy import (CALIBRATION_METHODS, CALIBRATION_SOURCES,
+                           DeployableModel,
                            calibration_batches, cpu_description,
                            evaluate_deployed, export_onnx, median_ms,
                            ort_session, quantize_int8, require_onnx,
@@ -105,6 +106,12 @@ def parse_args() -> argparse.Namespace:
         'holds the real training images (default: the teacher\'s recipe, '
         '`model.teacher.cfg_path`)')
     parser.add_argument('--calib-batch-size', type=positive_int, default=32)
+    parser.add_argument(
+        '--calib-method', choices=sorted(CALIBRATION_METHODS),
+        default='minmax',
+        help='how INT8 activation ranges are set from the calibration '
+        'images: min and max seen (default), histogram entropy, or the '
+        '99.999th percentile (ONNX Runtime\'s calibrators)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the calibration images')
     parser.add_argument(
@@ -346,10 +353,11 @@ def deploy_into(work_dir: str, cfg: Config, args: argparse.Namespace,
             quantize_int8(student_path, path, calibration_batches(
                 source, model, cfg, args.calib_samples,
                 args.calib_batch_size, shape, args.seed,
-                args.calib_train_config))
+                args.calib_train_config), method=args.calib_method)
             files['student'][name] = path
             sessions[name] = ort_session(path, args.threads)
             calibration.append(dict(model=name, source=source,
+                                    method=args.calib_method,
                                     samples=args.calib_samples,
                                     seed=args.seed))
 

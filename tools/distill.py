@@ -17,24 +17,21 @@ Example::
     python tools/distill.py CONFIG --amp   # bf16 autocast (CPU with AMX)
 """
 import argparse
-import json
 import os
 import os.path as osp
 import time
-from typing import Dict, Optional
 
-from mmengine.config import Config
-from mmengine.runner import Runner, find_latest_checkpoint
+from mmengine.runner import Runner
 
-from mmddad.engine.hooks import CURVE_FILE, HEADLINE_METRICS, time_to_reach
-from mmddad.models.network_builder import CHECKPOINT_KEYS
-from mmddad.utils import (add_amp_options, add_cfg_options, atomic_write,
+from mmddad.apis import (ensure_teacher, evaluate_student, evaluate_teacher,
+                         headline_metric)
+from mmddad.engine.run_records import (CURVE_FILE, make_summary, read_curve,
+                                       write_summary)
+from mmddad.utils import (add_amp_options, add_cfg_options,
                           check_runner_checkpoint, default_work_dir,
-                          enable_amp, keep_config_copy, last_checkpoint_of,
-                          load_config, load_tool_config, load_weights,
-                          missing_checkpoint_hint, non_negative_float,
-                          read_json, run_tool, select_resume_checkpoint,
-                          start_tool)
+                          enable_amp, keep_config_copy, load_tool_config,
+                          non_negative_float, run_tool,
+                          select_resume_checkpoint, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -63,108 +60,6 @@ def parse_args() -> argparse.Namespace:
     add_amp_options(parser)
     add_cfg_options(parser)
     return parser.parse_args()
-
-
-def headline_metric(metrics: Dict[str, float]) -> str:
-    """Name of the metric to report: top-1 accuracy, mIoU, or the first."""
-    for key in HEADLINE_METRICS:
-        if key in metrics:
-            return key
-    return next(iter(metrics))
-
-
-def ensure_teacher(cfg: Config, train: bool) -> Optional[float]:
-    """Make sure the teacher checkpoint exists; with ``train``, train a
-    missing one with its own recipe.
-
-    Args:
-        cfg (Config): The distillation config.
-        train (bool): ``--train-teacher``: train a missing teacher.
-
-    Returns:
-        float | None: Seconds spent training it, None if it existed.
-
-    Raises:
-        FileNotFoundError: The checkpoint is missing (and ``train`` is off,
-            or there is no local recipe), or the recipe would not write it;
-            checked before anything is trained.
-    """
-    teacher = cfg.model.teacher
-    checkpoint = teacher.get('checkpoint')
-    if checkpoint is None or osp.isfile(checkpoint) or checkpoint.startswith(
-            ('http://', 'https://')):
-        return None
-    recipe = teacher.get('cfg_path')
-    if recipe is None or '::' in recipe:
-        raise FileNotFoundError(
-            f'`model.teacher.checkpoint` "{checkpoint}" does not exist and '
-            'there is no local teacher recipe to train it')
-    if not train:
-        raise FileNotFoundError(
-            f'`model.teacher.checkpoint` "{checkpoint}" does not exist.' +
-            missing_checkpoint_hint(recipe, checkpoint,
-                                    ', or pass --train-teacher to this tool'))
-    recipe = osp.relpath(osp.normpath(recipe))
-    teacher_cfg = load_config(recipe)
-    teacher_cfg.work_dir = osp.dirname(checkpoint)
-    written = last_checkpoint_of(teacher_cfg)
-    if written is not None and written != osp.basename(checkpoint):
-        raise FileNotFoundError(
-            f'`model.teacher.checkpoint` "{checkpoint}" does not exist, and '
-            f'training its recipe "{recipe}" would write '
-            f'"{osp.join(teacher_cfg.work_dir, written)}" instead: point the '
-            'key at that file')
-    print(f'[distill] teacher checkpoint "{checkpoint}" is missing: training '
-          f'it with {recipe}', flush=True)
-    start = time.time()
-    Runner.from_cfg(teacher_cfg).train()
-    if not osp.isfile(checkpoint):
-        raise FileNotFoundError(
-            f'training {recipe} did not write "{checkpoint}": make '
-            '`model.teacher.checkpoint` name its last checkpoint')
-    return time.time() - start
-
-
-def evaluate_student(cfg: Config, runner: Runner) -> Dict[str, float]:
-    """Test the weights the run saved last: with an ``EMAHook`` the averaged
-    ones, as validation saw them and ``tools/export_student.py`` exports
-    them (the trained runner's own ``test()`` would rebuild the average
-    from the trained weights). A run that saved nothing tests the runner's
-    model."""
-    checkpoint = find_latest_checkpoint(cfg.work_dir)
-    if checkpoint is None:
-        return runner.test()
-    test_cfg = cfg.copy()
-    test_cfg.load_from = checkpoint
-    test_cfg.resume = False
-    return Runner.from_cfg(test_cfg).test()
-
-
-def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
-    """Test the teacher on the distillation config's test split: built as
-    ``model.teacher`` says (its own config, or a model config such as a
-    ``TorchClassifier``), with its checkpoint loaded as the distiller loads
-    it (strict, ``checkpoint_key`` / ``checkpoint_prefix`` honoured)."""
-    teacher = cfg.model.teacher
-    if teacher.get('cfg_path'):
-        model = load_config(teacher.cfg_path).model
-    else:
-        model = {k: v for k, v in teacher.items() if k not in CHECKPOINT_KEYS}
-    teacher_cfg = Config(dict(
-        model=model,
-        default_scope=cfg.get('default_scope', 'mmddad'),
-        work_dir=osp.join(work_dir, 'teacher_eval'),
-        env_cfg=cfg.get('env_cfg', {}),
-        log_level=cfg.get('log_level', 'INFO'),
-        **{key: cfg[key]
-           for key in ('test_dataloader', 'test_evaluator', 'test_cfg')}))
-    runner = Runner.from_cfg(teacher_cfg)
-    if teacher.get('checkpoint'):
-        load_weights(runner.model, teacher.checkpoint,
-                     f'`model.teacher.checkpoint` "{teacher.checkpoint}"',
-                     'the teacher', key=teacher.get('checkpoint_key'),
-                     prefix=teacher.get('checkpoint_prefix'))
-    return runner.test()
 
 
 def main() -> None:
@@ -202,29 +97,15 @@ def main() -> None:
     metric = headline_metric(student_metrics)
     teacher_score = float(teacher_metrics[metric])
     student_score = float(student_metrics[metric])
-    curve = []
-    if osp.isfile(curve_file):
-        curve = read_json(curve_file, 'validation curve ')
-    threshold = args.quality_ratio * teacher_score
-    reached = time_to_reach(curve, metric, threshold)
-    summary = dict(
-        config=args.config,
-        seed=runner.seed,
-        metric=metric,
-        teacher=teacher_score,
-        student=student_score,
-        ratio=student_score / teacher_score if teacher_score else None,
-        # wall time of this process (of a resumed run: since it resumed)
-        distill_seconds=round(distill_time, 1),
-        teacher_train_seconds=None
-        if teacher_time is None else round(teacher_time, 1),
-        total_seconds=round(time.time() - total_start, 1),
-        # training seconds (validation excluded) at each validation
-        val_curve=curve,
-        time_to_quality=dict(
-            ratio=args.quality_ratio, threshold=threshold, **(reached or {})))
-    atomic_write(json.dumps(summary, indent=2),
-                 osp.join(cfg.work_dir, 'distill_summary.json'))
+    summary = make_summary(
+        config=args.config, seed=runner.seed, metric=metric,
+        teacher=teacher_score, student=student_score,
+        distill_seconds=distill_time, teacher_train_seconds=teacher_time,
+        total_seconds=time.time() - total_start,
+        curve=read_curve(cfg.work_dir), quality_ratio=args.quality_ratio)
+    write_summary(cfg.work_dir, summary)
+    reached = summary['time_to_quality'].get('iter') is not None
+    curve = summary['val_curve']
     print('\n' + '=' * 64)
     print(f'config   : {args.config} (seed {summary["seed"]})')
     print(f'teacher  : {summary["metric"]} = {teacher_score:.2f}')
@@ -236,8 +117,9 @@ def main() -> None:
     print(f'distillation     : {distill_time / 60:.1f} min '
           f'(total {summary["total_seconds"] / 60:.1f} min)')
     if reached:
+        quality = summary['time_to_quality']
         print(f'{args.quality_ratio:g} x teacher : reached at iteration '
-              f'{reached["iter"]}, after {reached["train_seconds"] / 60:.1f} '
+              f'{quality["iter"]}, after {quality["train_seconds"] / 60:.1f} '
               'min of training (validation excluded)')
     elif curve:
         print(f'{args.quality_ratio:g} x teacher : not reached at any '

@@ -22,7 +22,7 @@ from typing import Dict, List, Tuple
 import torch
 from mmengine.registry import init_default_scope
 
-from mmddad.models import DDAD
+from mmddad.models import DDAD, generator_term_gradients
 from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option, device_option,
                           load_tool_config, load_weights, positive_int,
@@ -55,7 +55,8 @@ def mean_term_gradients(model: DDAD, batch_size: int, batches: int,
     """``name -> (weighted value, image-gradient norm)``, averaged over
     ``batches`` generated batches."""
     runs: List[Dict[str, Tuple[float, float]]] = [
-        model.generator_term_gradients(model.sample_latents(batch_size, rng))
+        generator_term_gradients(model,
+                                 model.sample_latents(batch_size, rng))
         for _ in range(batches)
     ]
     return {

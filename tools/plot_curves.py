@@ -14,24 +14,24 @@ Example::
     python tools/plot_curves.py work_dirs/ddad_x --out curves.png
 """
 import argparse
-import glob
 import io
 import os.path as osp
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import matplotlib
 
 matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
-from mmddad.utils import (atomic_write, check_not_input,  # noqa: E402
-                          read_json, read_json_lines, run_tool)
+from mmddad.engine.run_records import (SUMMARY_FILE,  # noqa: E402
+                                       read_scalars, read_summary,
+                                       scalars_logs)
+from mmddad.utils import atomic_write, check_not_input, run_tool  # noqa: E402
 
 TITLES: Dict[str, str] = {
     'loss_student': 'student loss d(T, S)',
     'loss_generator': 'generator: weighted sum of its terms',
 }
-NOT_METRICS = {'step', 'iter', 'epoch', 'time', 'data_time', 'lr', 'memory'}
 
 
 def parse_args() -> argparse.Namespace:
@@ -50,57 +50,16 @@ def teacher_reference(work_dir: str,
                       score: Optional[float]) -> Optional[Tuple[str, float]]:
     """The headline metric's name and the teacher's score on it, from
     ``score`` (the metric is then the first logged one) or from the work
-    dir's ``distill_summary.json``; None if neither is known."""
-    summary = osp.join(work_dir, 'distill_summary.json')
+    dir's distillation summary; None if neither is known."""
+    summary = read_summary(work_dir)
     metric = None
-    if osp.isfile(summary):
-        record = read_json(summary)
-        metric = record.get('metric')
+    if summary is not None:
+        metric = summary['metric']
         if score is None:
-            score = record.get('teacher')
+            score = summary['teacher']
     if score is None:
         return None
     return metric, float(score)
-
-
-def scalars_logs(work_dir: str) -> List[str]:
-    """The MMEngine scalars logs of a work dir, oldest first."""
-    return sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
-
-
-def read_scalars(work_dir: str) -> Tuple[Dict[str, list], Dict[str, list]]:
-    """Training and validation series ``{key: [(iter, value), ...]}`` from
-    every ``*/vis_data/scalars.json`` of the work dir (resumed runs write a
-    new one), in time order.
-
-    A validation record is placed at the iteration of the training record
-    logged before it (MMEngine validates right after that iteration), since
-    its own ``step`` is the epoch when metrics are logged by epoch.
-    """
-    logs = scalars_logs(work_dir)
-    if not logs:
-        raise FileNotFoundError(f'no */vis_data/scalars.json in "{work_dir}"'
-                                ': is it the work dir of an MMEngine run?')
-    train: Dict[str, list] = {}
-    val: Dict[str, list] = {}
-    last_train_step = None
-    for log in logs:
-        for record in read_json_lines(log):
-            is_train = 'iter' in record or any(
-                k.startswith('loss') for k in record)
-            step = record.get('step')
-            if is_train:
-                last_train_step = step
-            elif last_train_step is not None:
-                step = last_train_step
-            for key, value in record.items():
-                if key in NOT_METRICS or key.endswith('lr') or \
-                        not isinstance(value, (int, float)):
-                    continue
-                target = train if is_train else val
-                target.setdefault(key, []).append((step, value))
-    return train, val
 
 
 def main() -> None:
@@ -129,7 +88,7 @@ def main() -> None:
         ax.grid(alpha=0.3)
     fig.tight_layout()
     out = args.out or osp.join(args.work_dir, 'curves.png')
-    for source in [osp.join(args.work_dir, 'distill_summary.json'),
+    for source in [osp.join(args.work_dir, SUMMARY_FILE),
                    *scalars_logs(args.work_dir)]:
         check_not_input(out, '--out', {'a file it reads': source})
     buffer = io.BytesIO()

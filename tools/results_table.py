@@ -33,7 +33,6 @@ work dirs and results entries), so a variant and the shipped config can be
 measured side by side in one results file.
 """
 import argparse
-import glob
 import hashlib
 import json
 import os
@@ -43,9 +42,10 @@ import subprocess
 import sys
 from typing import Dict, List, Optional
 
-from mmddad.engine.hooks import time_to_reach
+from mmddad.engine.run_records import (SUMMARY_FILE, last_val_metric,
+                                       read_summary, time_to_reach)
 from mmddad.utils import (atomic_write, non_negative_float, non_negative_int,
-                          positive_int, read_json, read_json_lines, run_tool)
+                          positive_int, read_json, run_tool)
 
 TOOLS = osp.dirname(osp.abspath(__file__))
 ROOT = osp.dirname(TOOLS)
@@ -173,17 +173,6 @@ def run(cmd: List[str], log: str) -> None:
         raise RuntimeError(f'{" ".join(cmd)} failed, see {log}')
 
 
-def last_val_metric(work_dir: str, metric: str) -> float:
-    """Final value of ``metric`` in the MMEngine scalars log of a run."""
-    logs = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                     'scalars.json')))
-    values = [
-        record[metric] for record in read_json_lines(logs[-1])
-        if metric in record
-    ]
-    return values[-1]
-
-
 def run_key(config: str, seed: int, options: List[str]) -> str:
     """The results-file key of a run: config, seed and any options."""
     return ' '.join([f'{config}@{seed}', *options])
@@ -212,7 +201,10 @@ def measure(config: str, seed: int, work_root: str, supervised: bool,
         '--seed', str(seed), '--train-teacher', *resume, '--cfg-options',
         f'train_cfg.val_interval={val_interval}', *options
     ], log)
-    summary = read_json(osp.join(work_dir, 'distill_summary.json'))
+    summary = read_summary(work_dir)
+    if summary is None:
+        raise FileNotFoundError(f'{osp.join(work_dir, SUMMARY_FILE)} is '
+                                f'missing after a finished run, see {log}')
     return dict(score=summary['student'], ratio=summary['ratio'],
                 teacher=summary['teacher'],
                 minutes=summary['distill_seconds'] / 60,

@@ -4,13 +4,16 @@
 # 10,000 test images are read (evaluation).
 #   python tools/train.py configs/ddad/ddad_resnet56_resnet20_cifar10-folder.py
 #
-# A schedule for 2 CPU cores (tools/benchmark.py, docs/en/benchmarks.md): one
-# teacher forward+backward of a 128-image batch costs about 5 s there, a
-# student step about 2.5 s, so batches of 64, 3 student steps per generator
-# step, each on replayed images with their cached teacher logits (no
-# generator or teacher forward in a student step), channels-last memory, and
-# 2,000 iterations (about an hour). On GPUs, raise the batch (256) and the iterations (25k) as
-# the published CIFAR schedules do.
+# A schedule for 2 CPU cores (tools/benchmark.py --breakdown,
+# docs/en/benchmarks.md): a generator step (generator, teacher and student
+# forward and backward) costs several student steps, and a student step on
+# replayed images with their cached teacher logits needs no generator or
+# teacher forward. So: batches of 64, 10 student steps per generator step,
+# all on replayed images, channels-last memory, 2,000 iterations; on a CPU
+# with AMX add `--amp` (bf16 autocast: a student step 2.5x faster).
+#   python tools/distill.py configs/ddad/ddad_resnet56_resnet20_cifar10-folder.py --amp
+# On GPUs, raise the batch (256) and the iterations (25k) as the published
+# CIFAR schedules do.
 _base_ = [
     '../_base_/models/ddad_resnet56_resnet20_cifar_torch.py',
     '../_base_/datasets/cifar10_folder.py',
@@ -22,7 +25,7 @@ model = dict(
     generator=dict(
         type='DCGANGenerator', latent_dim=128, out_size=32, out_channels=3,
         base_channels=64, min_channels=32),
-    student_steps=3,
+    student_steps=10,
     # the last 100 generator steps' images, float16 (38 MiB)
     replay=dict(capacity=6400, ratio=1.0, dtype='float16'),
     channels_last=True,

@@ -11,6 +11,12 @@ import numpy as np
 
 from .deployable_model import INPUT_NAME
 
+#: ``--calib-method`` -> ONNX Runtime's ``CalibrationMethod`` name: the
+#: activation ranges from the min and max seen, from the histogram's
+#: entropy (KL), or from its 99.999th percentile.
+CALIBRATION_METHODS = dict(
+    minmax='MinMax', entropy='Entropy', percentile='Percentile')
+
 
 def _calibration_reader(batches: Iterable[np.ndarray]):
     """An ONNX Runtime ``CalibrationDataReader`` over image batches."""
@@ -31,18 +37,24 @@ def _calibration_reader(batches: Iterable[np.ndarray]):
 
 
 def quantize_int8(fp32_path: str, out_path: str,
-                  batches: Iterable[np.ndarray]) -> None:
+                  batches: Iterable[np.ndarray],
+                  method: str = 'minmax') -> None:
     """Quantize an fp32 ONNX model statically: INT8 weights (per channel)
-    and UINT8 activations in QDQ format, activation ranges from the min and
-    max seen on ``batches``. The result is written under a temporary name
-    and renamed when complete.
+    and UINT8 activations in QDQ format, activation ranges calibrated on
+    ``batches``. The result is written under a temporary name and renamed
+    when complete.
 
     Args:
         fp32_path (str): The fp32 model.
         out_path (str): Where to write the INT8 model.
         batches (Iterable[np.ndarray]): Calibration images, (N, C, H, W)
             each, as the model takes them.
+        method (str): A key of :data:`CALIBRATION_METHODS`. Defaults to
+            ``'minmax'``.
     """
+    if method not in CALIBRATION_METHODS:
+        raise ValueError(f'--calib-method must be one of '
+                         f'{sorted(CALIBRATION_METHODS)}, got {method!r}')
     from onnxruntime.quantization import (CalibrationMethod, QuantFormat,
                                           QuantType, quantize_static)
     from onnxruntime.quantization.shape_inference import quant_pre_process
@@ -64,5 +76,6 @@ def quantize_int8(fp32_path: str, out_path: str,
             per_channel=True,
             activation_type=QuantType.QUInt8,
             weight_type=QuantType.QInt8,
-            calibrate_method=CalibrationMethod.MinMax)
+            calibrate_method=getattr(CalibrationMethod,
+                                     CALIBRATION_METHODS[method]))
         os.replace(quantized, out_path)

@@ -22,7 +22,7 @@ from .tool_cli import (add_amp_options, add_cfg_options, add_launcher_options,
                        non_negative_float, non_negative_int, output_folder,
                        positive_int, private_temp_folder, read_json,
                        read_json_lines, remove_stale_temp_folders, run_tool,
-                       same_path, start_tool)
+                       same_path, start_tool, training_only_runner)
 
 __all__ = [
     'AtomicLocalBackend', 'atomic_write', 'CHECKPOINT_ALLOWLIST', 'TRUST_ENV',
@@ -40,5 +40,5 @@ __all__ = [
     'check_not_input', 'check_number', 'device_option', 'output_folder',
     'private_temp_folder', 'read_json', 'read_json_lines',
     'remove_stale_temp_folders', 'same_path', 'last_checkpoint_of',
-    'missing_checkpoint_hint', 'checkpoint_iteration'
+    'missing_checkpoint_hint', 'checkpoint_iteration', 'training_only_runner'
 ]

@@ -455,3 +455,32 @@ def keep_config_copy(cfg: Config) -> Iterator[None]:
         elif path and osp.isfile(path):
             os.remove(path)
         raise
+
+
+@contextmanager
+def training_only_runner(cfg: Config, prefix: str) -> Iterator[tuple]:
+    """A runner for timing or inspecting training iterations of ``cfg``:
+    no validation, test, logging or checkpoints, its work dir a temporary
+    folder removed on every exit.
+
+    Args:
+        cfg (Config): The config; changed in place.
+        prefix (str): Prefix of the temporary folder.
+
+    Yields:
+        tuple: The runner's model (in training mode), its optim wrapper and
+        its training loop, built.
+    """
+    from mmengine.runner import Runner
+    for key in ('val_dataloader', 'val_cfg', 'val_evaluator',
+                'test_dataloader', 'test_cfg', 'test_evaluator'):
+        cfg.pop(key, None)
+    cfg.default_hooks = dict(logger=None, checkpoint=None)
+    cfg.log_level = 'WARNING'
+    with tempfile.TemporaryDirectory(prefix=prefix) as work_dir:
+        cfg.work_dir = work_dir
+        runner = Runner.from_cfg(cfg)
+        optim_wrapper = runner.build_optim_wrapper(cfg.optim_wrapper)
+        loop = runner.build_train_loop(cfg.train_cfg)
+        runner.model.train()
+        yield runner.model, optim_wrapper, loop

@@ -5,7 +5,8 @@ from .data_free_ema_hook import DataFreeEMAHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .prediction_painting_hook import PredictionPaintingHook
 from .synthetic_image_visualization_hook import SyntheticImageVisualizationHook
-from .training_clock_hook import CURVE_FILE, TrainingClockHook, time_to_reach
+from ..run_records import CURVE_FILE, time_to_reach
+from .training_clock_hook import TrainingClockHook
 
 __all__ = [
     'CollapseGuardHook', 'HEADLINE_METRICS', 'TrainingCollapseError',

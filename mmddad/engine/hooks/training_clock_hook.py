@@ -4,16 +4,14 @@ that time-to-quality is read from."""
 import json
 import os.path as osp
 import time
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional
 
 from mmengine.dist import master_only
 from mmengine.hooks import Hook
 
 from mmddad.registry import HOOKS
 from mmddad.utils import atomic_write, read_json
-
-#: The file, in the work dir, that the curve is written to.
-CURVE_FILE = 'val_curve.json'
+from ..run_records import CURVE_FILE
 
 
 @HOOKS.register_module()
@@ -27,7 +25,8 @@ class TrainingClockHook(Hook):
     validation, and the clock and curve are kept in checkpoints, so a
     resumed run continues them (in the same work dir, also the validation
     of the checkpoint's own iteration, which follows its saving); a run
-    started with ``load_from`` starts a new clock. :func:`time_to_reach` reads it.
+    started with ``load_from`` starts a new clock.
+    :func:`mmddad.engine.run_records.time_to_reach` reads it.
     """
 
     priority = 'VERY_LOW'
@@ -104,23 +103,3 @@ def _is_scalar(value) -> bool:
     except (TypeError, ValueError, RuntimeError):
         return False
     return True
-
-
-def time_to_reach(records: Sequence[Dict[str, float]], metric: str,
-                  threshold: float) -> Optional[Dict[str, float]]:
-    """The first validation at which ``metric`` reached ``threshold``.
-
-    Args:
-        records (Sequence[dict]): The curve of :class:`TrainingClockHook`.
-        metric (str): E.g. ``'accuracy/top1'``.
-        threshold (float): The value to reach (``>=``).
-
-    Returns:
-        dict | None: ``iter`` and ``train_seconds`` of that validation, or
-        None if it was never reached.
-    """
-    for record in records:
-        if record.get(metric, float('-inf')) >= threshold:
-            return dict(iter=record['iter'],
-                        train_seconds=record['train_seconds'])
-    return None

@@ -1,11 +1,12 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """An iteration-based training loop that reads no data."""
-from typing import Dict, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import torch
 from mmengine.device import get_device
 from mmengine.dist import get_rank
-from mmengine.runner import BaseLoop
+from mmengine.runner import BaseLoop, IterBasedTrainLoop
+from mmengine.runner.loops import calc_dynamic_intervals
 
 from mmddad.models.wrappers.unwrap import unwrap_model
 from mmddad.registry import LOOPS
@@ -49,13 +50,13 @@ class LatentStream:
 
 
 @LOOPS.register_module()
-class DataFreeTrainLoop(BaseLoop):
+class DataFreeTrainLoop(IterBasedTrainLoop):
     """Iteration-based loop for data-free distillation.
 
-    Like MMEngine's ``IterBasedTrainLoop``, but each iteration's data batch
-    is ``dict(batch_size, rng)`` from a :class:`LatentStream`: the model
-    draws its latents on the device. No dataset is built and no worker is
-    started.
+    MMEngine's ``IterBasedTrainLoop`` (its properties, ``run_iter`` and
+    ``dynamic_intervals``), except that each iteration's data batch is
+    ``dict(batch_size, rng)`` from a :class:`LatentStream`: the model draws
+    its latents on the device. No dataset is built and no worker is started.
 
     Args:
         runner (Runner): The runner.
@@ -65,6 +66,9 @@ class DataFreeTrainLoop(BaseLoop):
         max_iters (int): Total iterations.
         val_begin (int): Iteration from which to validate. Defaults to 1.
         val_interval (int): Validation interval. Defaults to 1000.
+        dynamic_intervals (list[tuple[int, int]], optional): ``(milestone,
+            interval)`` pairs: the validation interval from each milestone
+            on, as in ``IterBasedTrainLoop``. Defaults to None.
     """
 
     def __init__(self,
@@ -72,7 +76,9 @@ class DataFreeTrainLoop(BaseLoop):
                  dataloader: Union[dict, LatentStream, None],
                  max_iters: int,
                  val_begin: int = 1,
-                 val_interval: int = 1000) -> None:
+                 val_interval: int = 1000,
+                 dynamic_intervals: Optional[List[Tuple[int, int]]] = None
+                 ) -> None:
         max_iters = check_number(max_iters, 'train_cfg.max_iters',
                                  integer=True, least=1)
         val_interval = check_number(val_interval, 'train_cfg.val_interval',
@@ -80,7 +86,9 @@ class DataFreeTrainLoop(BaseLoop):
         val_begin = check_number(val_begin, 'train_cfg.val_begin',
                                  integer=True, least=0)
         stream = self._make_stream(dataloader, max_iters)
-        super().__init__(runner, stream)
+        # IterBasedTrainLoop.__init__ would build a DataLoader: skip to
+        # BaseLoop's
+        BaseLoop.__init__(self, runner, stream)
         self._max_iters = int(max_iters)
         self._max_epochs = 1
         self._epoch = 0
@@ -88,6 +96,9 @@ class DataFreeTrainLoop(BaseLoop):
         self.val_begin = val_begin
         self.val_interval = val_interval
         self.stop_training = False
+        self.dynamic_milestones, self.dynamic_intervals = \
+            calc_dynamic_intervals(
+                val_interval, _check_dynamic_intervals(dynamic_intervals))
 
     @staticmethod
     def _make_stream(dataloader: Union[dict, LatentStream, None],
@@ -114,26 +125,6 @@ class DataFreeTrainLoop(BaseLoop):
                                   integer=True, least=1)
         return LatentStream(batch_size, max_iters)
 
-    @property
-    def max_epochs(self) -> int:
-        """Always 1: the loop is iteration-based."""
-        return self._max_epochs
-
-    @property
-    def max_iters(self) -> int:
-        """Total training iterations."""
-        return self._max_iters
-
-    @property
-    def epoch(self) -> int:
-        """Current epoch (0 until the end of training)."""
-        return self._epoch
-
-    @property
-    def iter(self) -> int:
-        """Iterations done so far."""
-        return self._iter
-
     def run(self) -> torch.nn.Module:
         """Train until ``max_iters`` (or a hook sets ``stop_training``)."""
         self.runner.call_hook('before_train')
@@ -143,6 +134,7 @@ class DataFreeTrainLoop(BaseLoop):
         while self._iter < self._max_iters and not self.stop_training:
             self.runner.model.train()
             self.run_iter(self.dataloader.batch(self._iter, self.runner.seed))
+            self._decide_current_val_interval()
             if (self.runner.val_loop is not None
                     and self._iter >= self.val_begin
                     and (self._iter % self.val_interval == 0
@@ -152,15 +144,29 @@ class DataFreeTrainLoop(BaseLoop):
         self.runner.call_hook('after_train')
         return self.runner.model
 
-    def run_iter(self, data_batch: Dict[str, object]) -> None:
-        """One iteration: hooks around the model's ``train_step``."""
-        self.runner.call_hook(
-            'before_train_iter', batch_idx=self._iter, data_batch=data_batch)
-        outputs = self.runner.model.train_step(
-            data_batch, optim_wrapper=self.runner.optim_wrapper)
-        self.runner.call_hook(
-            'after_train_iter',
-            batch_idx=self._iter,
-            data_batch=data_batch,
-            outputs=outputs)
-        self._iter += 1
+
+def _check_dynamic_intervals(
+        intervals: Optional[list]) -> Optional[List[Tuple[int, int]]]:
+    """``train_cfg.dynamic_intervals`` checked: (milestone, interval) pairs
+    of integers, milestones increasing, intervals >= 1."""
+    if intervals is None:
+        return None
+    if not isinstance(intervals, (list, tuple)):
+        raise TypeError('`train_cfg.dynamic_intervals` must be a list of '
+                        f'(milestone, interval) pairs, got {intervals!r}')
+    pairs = []
+    for i, pair in enumerate(intervals):
+        if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+            raise TypeError(
+                f'`train_cfg.dynamic_intervals[{i}]` must be a (milestone, '
+                f'interval) pair, got {pair!r}')
+        pairs.append((
+            check_number(pair[0], f'train_cfg.dynamic_intervals[{i}][0]',
+                         integer=True, least=0),
+            check_number(pair[1], f'train_cfg.dynamic_intervals[{i}][1]',
+                         integer=True, least=1)))
+    milestones = [m for m, _ in pairs]
+    if milestones != sorted(set(milestones)):
+        raise ValueError('`train_cfg.dynamic_intervals`: the milestones must '
+                         f'increase, got {milestones}')
+    return pairs

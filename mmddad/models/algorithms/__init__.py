@@ -3,6 +3,10 @@ from .base_distiller import BaseDataFreeDistiller
 from .data_kd import DataKD
 from .ddad import DDAD
 from .fast_meta_ddad import FastMetaDDAD
-from .replay_policy import SyntheticReplay
+from .replay import SyntheticReplay, SyntheticReplayBuffer
+from .term_balance import generator_term_gradients
 
-__all__ = ['BaseDataFreeDistiller', 'DataKD', 'DDAD', 'FastMetaDDAD', 'SyntheticReplay']
+__all__ = [
+    'BaseDataFreeDistiller', 'DataKD', 'DDAD', 'FastMetaDDAD',
+    'SyntheticReplay', 'SyntheticReplayBuffer', 'generator_term_gradients'
+]

@@ -1,10 +1,9 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """What every data-free distiller shares: networks, synthesis, checkpoints,
 evaluation; the training steps are the subclass's."""
-import warnings
 from abc import abstractmethod
-from contextlib import ExitStack, contextmanager
-from typing import Dict, Iterator, List, Optional, Tuple
+from contextlib import ExitStack
+from typing import Dict, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -12,12 +11,13 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 
 from mmddad.registry import MODELS
-from mmddad.visualization import swaps_channels
-from mmddad.utils import check_number
 from ..losses.legacy_weights import apply_legacy_weights
-from ..network_builder import build_network, network_input_size
+from ..network_builder import build_network
 from ..task_adapters import BaseTaskAdapter, build_task_adapter
 from ..wrappers.unwrap import unwrap_model
+from .builders import build_replay, build_terms
+from .checkpoint_keys import OPTIONAL_PREFIXES, register_checkpoint_rules
+from .compatibility import check_input_size, check_pair, check_schedule
 from .student_evaluation import StudentEvaluationMixin
 from .synthetic_batch import SyntheticBatch
 
@@ -36,23 +36,16 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
     """Data-free distillation of a frozen teacher into a student, with a
     generator as the only source of training images.
 
-    Built from config: the teacher (frozen), the student, the generator, the
-    task adapter, the discrepancy ``d``, the weighted terms of the
-    generator's objective (``generator_losses``) and of the student's
-    (``student_losses``, the discrepancy by default), an optional replay
-    policy (``replay``) and augmentation of synthetic images
-    (``augment``). It owns the synthesis API every tool and hook uses
-    (:meth:`synthesize`, :meth:`sample`, :meth:`labelled`,
-    :meth:`generator_objective`, :meth:`student_objective`,
-    :meth:`describe`), the checkpoint-key rules (no teacher weights, the
-    same keys with or without DDP wrappers) and validation/test (the
-    student, through its own data preprocessor).
-
-    :meth:`train_step` runs the phases of ``self.schedule`` in order,
-    ``student_steps`` calls of :meth:`train_student` and ``generator_steps``
-    calls of :meth:`train_generator`: the two override points of a method,
-    as ``train_generator`` / ``train_discriminator`` are those of mmagic's
-    ``BaseGAN``.
+    Reads top to bottom: build (the networks, the terms of both
+    objectives, the replay policy and augmentation; start-up checks in
+    :mod:`.compatibility`, checkpoint keys in :mod:`.checkpoint_keys`),
+    synthesise (:meth:`synthesize` for the steps, :meth:`sample` and
+    :meth:`labelled` for tools and hooks), steps (:meth:`train_step` runs
+    ``student_steps`` calls of :meth:`train_student` and
+    ``generator_steps`` of :meth:`train_generator`, the two override points
+    of a method, as in mmagic's ``BaseGAN``; their inputs and objectives
+    from :meth:`student_objective` and :meth:`generator_objective`), evaluate (the student, through its own
+    data preprocessor; :class:`StudentEvaluationMixin`).
 
     Args:
         teacher (dict): ``cfg_path`` (OpenMMLab config) or a model config,
@@ -60,7 +53,7 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
         student (dict): Same form; usually no checkpoint.
         generator (dict): Generator config, e.g. ``DCGANGenerator``.
         generator_losses (dict): ``name -> loss config``: the terms of the
-            generator objective, each a :class:`BaseGeneratorLoss` with its
+            generator objective, each a :class:`BaseLossTerm` with its
             ``loss_weight``, logged under its name. Terms of weight 0 are
             left out. None: ``DEFAULT_GENERATOR_LOSSES``.
         student_losses (dict): The terms of the student objective, in the
@@ -95,9 +88,9 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
             ``generator_losses`` with a deprecation warning.
     """
 
-    #: State a checkpoint may lack or carry without harm (see
-    #: :func:`_fill_missing_state`): the replay buffer.
-    optional_checkpoint_keys = ('replay.', )
+    #: State a checkpoint may lack or carry without harm (the replay
+    #: buffer; see :mod:`.checkpoint_keys`).
+    optional_checkpoint_keys = OPTIONAL_PREFIXES
 
     def __init__(self,
                  teacher: dict,
@@ -120,7 +113,7 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
         generator_losses = apply_legacy_weights(
             DEFAULT_GENERATOR_LOSSES
             if generator_losses is None else generator_losses, legacy)
-        student_steps, generator_steps = self._check_schedule(
+        student_steps, generator_steps = check_schedule(
             student_steps, generator_steps)
         self.student_steps = student_steps
         self.generator_steps = generator_steps
@@ -135,16 +128,19 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
         self.adapter: BaseTaskAdapter = build_task_adapter(
             task_adapter, self.teacher)
         self.discrepancy = MODELS.build(discrepancy)
-        self.generator_losses = self._build_generator_losses(generator_losses)
-        self.student_losses = self._build_student_losses(
+        self.generator_losses = build_terms(
+            generator_losses, 'generator_losses', self.teacher,
+            required=generator_steps > 0)
+        self.student_losses = build_terms(
             DEFAULT_STUDENT_LOSSES if student_losses is None else
-            student_losses)
-        image_shape, logits_shape = self._check_pair()
+            student_losses, 'student_losses', self.teacher)
+        image_shape, logits_shape = check_pair(
+            self.teacher, self.student, self.generator, self.adapter)
         #: Shapes of one generated image and of the teacher's logits on it.
         self.image_shape, self.logits_shape = image_shape, logits_shape
-        self._check_input_size(teacher, tuple(image_shape[-2:]))
-        self.replay: Optional[nn.Module] = self._build_replay(
-            replay, image_shape, logits_shape)
+        check_input_size(teacher, self.adapter, tuple(image_shape[-2:]))
+        self.replay: Optional[nn.Module] = build_replay(
+            replay, image_shape, logits_shape, generator_steps)
         self.augment: Optional[nn.Module] = None if augment is None else \
             MODELS.build(augment)
         self.channels_last = channels_last
@@ -152,165 +148,8 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
             for network in (self.teacher, self.student, self.generator):
                 network.to(memory_format=torch.channels_last)
         self.dataset_meta = getattr(self.teacher, 'dataset_meta', None)
-        # Checkpoints hold no teacher weights (the teacher comes from its own
-        # checkpoint) and the same keys with or without DDP wrappers.
-        self._register_state_dict_hook(_checkpoint_state)
-        self._register_load_state_dict_pre_hook(
-            _fill_missing_state, with_module=True)
-
-    # ------------------------------------------------------------------ set-up
-    @staticmethod
-    def _check_schedule(student_steps: int,
-                        generator_steps: int) -> Tuple[int, int]:
-        """The step counts of an iteration, checked: integers,
-        ``student_steps >= 1`` and ``generator_steps >= 0``."""
-        return (check_number(student_steps, 'model.student_steps',
-                             integer=True, least=1),
-                check_number(generator_steps, 'model.generator_steps',
-                             integer=True, least=0))
-
-    def _build_losses(self, cfgs: dict, key: str) -> nn.ModuleDict:
-        """Build the weighted terms of ``model.<key>``, drop those of weight
-        0, and attach the rest to the teacher."""
-        losses = nn.ModuleDict()
-        if not isinstance(cfgs, dict):
-            raise TypeError(f'`model.{key}` must be a dict of name -> loss '
-                            f'config, got {cfgs!r}')
-        for name, cfg in cfgs.items():
-            if cfg is None:
-                continue
-            try:
-                term = MODELS.build(cfg)
-            except (KeyError, TypeError, ValueError) as e:
-                raise type(e)(f'`model.{key}.{name}`: {e}') from e
-            if term.loss_weight == 0:
-                continue
-            term.loss_name = name
-            term.attach(self.teacher)
-            losses[name] = term
-        return losses
-
-    def _build_generator_losses(self, cfgs: dict) -> nn.ModuleDict:
-        """The generator's terms; at least one unless it is never trained."""
-        losses = self._build_losses(cfgs, 'generator_losses')
-        if self.generator_steps > 0 and not losses:
-            raise ValueError(
-                'every generator loss weight (`model.generator_losses.*.'
-                'loss_weight`) is 0: the generator would learn nothing; set '
-                '`model.generator_steps=0` to keep it fixed')
-        return losses
-
-    def _build_student_losses(self, cfgs: dict) -> nn.ModuleDict:
-        """The student's terms; at least one."""
-        losses = self._build_losses(cfgs, 'student_losses')
-        if not losses:
-            raise ValueError(
-                'every student loss weight (`model.student_losses.*.'
-                'loss_weight`) is 0: the student would learn nothing')
-        return losses
-
-    def _build_replay(self, cfg: Optional[dict], image_shape: torch.Size,
-                      logits_shape: torch.Size) -> Optional[nn.Module]:
-        """Build the replay policy of ``model.replay`` (None: off)."""
-        if cfg is None:
-            return None
-        if not isinstance(cfg, dict):
-            raise TypeError('`model.replay` must be a dict (capacity, ratio, '
-                            f'dtype) or None, got {cfg!r}')
-        cfg = dict(type='SyntheticReplay', **cfg) if 'type' not in cfg \
-            else dict(cfg)
-        if cfg.get('ratio', 1.0) == 1.0 and self.generator_steps == 0:
-            raise ValueError(
-                '`model.replay.ratio=1` with `model.generator_steps=0`: '
-                'nothing would add new images after the first batch; lower '
-                'the ratio or set `model.replay=None`')
-        try:
-            return MODELS.build(
-                cfg,
-                default_args=dict(
-                    image_shape=image_shape, logits_shape=logits_shape))
-        except TypeError as e:
-            raise TypeError(f'`model.replay`: {e}') from e
-
-    def _check_pair(self) -> Tuple[torch.Size, torch.Size]:
-        """Fail early if the generator, teacher and student do not fit.
-
-        Returns:
-            tuple[torch.Size, torch.Size]: The shape of one generated image
-            and of the teacher's logits on it.
-        """
-        teacher_pre = getattr(self.teacher, 'data_preprocessor', None)
-        student_pre = getattr(self.student, 'data_preprocessor', None)
-        for name in ('mean', 'std'):
-            t = getattr(teacher_pre, name, None)
-            s = getattr(student_pre, name, None)
-            if t is not None and s is not None and (
-                    t.shape != s.shape or not torch.allclose(t, s)):
-                raise ValueError(
-                    f'teacher and student normalise inputs differently '
-                    f'(data_preprocessor.{name}: {t.flatten().tolist()} vs '
-                    f'{s.flatten().tolist()}); the generated images live in '
-                    'the teacher\'s normalised space, so use the same '
-                    '`data_preprocessor` in `model.student`')
-        t, s = (swaps_channels(p) for p in (teacher_pre, student_pre))
-        if t != s:
-            raise ValueError(
-                'teacher and student read channels in a different order '
-                f'(data_preprocessor swaps BGR/RGB: {t} vs {s}); on real '
-                'images one of them would see swapped colours: use the same '
-                '`to_rgb` (`bgr_to_rgb`) in `model.student`\'s '
-                '`data_preprocessor`')
-        if not self.adapter.accepts(self.student):
-            raise TypeError(
-                f'`model.student` ({type(self.student).__name__}) is not a '
-                f'{self.adapter.task} model like the teacher')
-        modes = [m.training for m in (self.generator, self.student)]
-        self.generator.eval()
-        self.student.eval()
-        try:
-            with torch.no_grad():
-                images = self.generator(torch.randn(2, self.latent_dim))
-                t = self._dry_run('teacher', images)
-                s = self._dry_run('student', images)
-        finally:
-            self.generator.train(modes[0])
-            self.student.train(modes[1])
-        if t.shape[1] != s.shape[1]:
-            raise ValueError(
-                f'the teacher predicts {t.shape[1]} classes and the student '
-                f'{s.shape[1]}: set the student\'s number of classes '
-                '(e.g. `model.student.head.num_classes`) to the teacher\'s')
-        return images.shape[1:], t.shape[1:]
-
-    def _check_input_size(self, teacher: dict,
-                          size: Tuple[int, int]) -> None:
-        """Warn when the generator draws images of another size than the
-        teacher's own config feeds it (its BN statistics, the first
-        discriminator, were measured at that size). Smaller images are
-        fine for tasks whose models run on any size (segmentation)."""
-        expected = network_input_size(teacher)
-        if expected is None or expected == size:
-            return
-        if self.adapter.takes_smaller_inputs and all(
-                s <= e for s, e in zip(size, expected)):
-            return
-        warnings.warn(
-            f'`model.generator.out_size` gives {size[0]}x{size[1]} images, '
-            f'but the teacher\'s config feeds it {expected[0]}x{expected[1]}'
-            ' inputs (`model.teacher.cfg_path`): its BN statistics were '
-            'measured at that size; set `model.generator.out_size` to it '
-            'unless the difference is intended')
-
-    def _dry_run(self, name: str, images: torch.Tensor) -> torch.Tensor:
-        """Logits of the teacher or student on generated images, or an error
-        that names the generator settings to check."""
-        try:
-            return self.adapter.logits(getattr(self, name), images)
-        except Exception as e:  # noqa: BLE001 - name the config key at fault
-            raise ValueError(
-                f'the {name} cannot take the generator\'s images of shape '
-                f'{tuple(images.shape[1:])}: check `model.generator.out_size`'
-                f' and `out_channels` against `model.{name}` ({e})') from e
+        # no teacher weights, the same keys with or without DDP wrappers
+        register_checkpoint_rules(self)
 
     def init_weights(self) -> None:
         """Initialise student and generator; the teacher keeps its weights."""
@@ -334,22 +173,24 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
     def synthesize(self,
                    latents: torch.Tensor,
                    teacher_features: bool = False,
-                   dataset_meta: Optional[dict] = None,
+                   with_student: bool = False,
                    generator: Optional[nn.Module] = None,
                    augment_rng: Optional[torch.Generator] = None
                    ) -> SyntheticBatch:
-        """Generate images from ``latents`` and run the teacher on them.
+        """The synthesis of the training steps: generate images from
+        ``latents`` and run the teacher (and the student) on them.
 
-        The one synthesis call: training steps, the visualisation hook and
-        the tools all go through it (or :meth:`sample`). Gradients flow to
-        the generator unless the caller disables them; the generator runs in
-        its current mode.
+        Gradients flow to the generator unless the caller disables them;
+        the networks run in their current modes. Tools and hooks call
+        :meth:`sample` instead.
 
         Args:
             latents (Tensor): (N, latent_dim), on the model's device.
             teacher_features (bool): Also record the teacher's features
                 before its head.
-            dataset_meta (dict, optional): As in :meth:`label`.
+            with_student (bool): Also run the student (unwrapped: under DDP
+                a generator step must not expect a gradient reduction for
+                its forward) and compute the discrepancy.
             generator (nn.Module, optional): Another generator of the same
                 latents (e.g. a method's per-batch copy); default: the
                 model's own.
@@ -358,103 +199,83 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
                 them, drawing from this generator; None: no augmentation.
 
         Returns:
-            SyntheticBatch: Images, teacher logits (and features), with the
-            student's logits and the discrepancy available on demand.
+            SyntheticBatch: Images, teacher logits (and features, student
+            logits and discrepancy as asked).
         """
         images = (self.generator if generator is None else generator)(latents)
         if augment_rng is not None and self.augment is not None:
             images = self.augment(images, augment_rng)
-        return self.label(images, teacher_features, dataset_meta)
-
-    def label(self,
-              images: torch.Tensor,
-              teacher_features: bool = False,
-              dataset_meta: Optional[dict] = None) -> SyntheticBatch:
-        """Run the teacher on images of its normalised input space.
-
-        Args:
-            images (Tensor): (N, C, H, W), normalised.
-            teacher_features (bool): See :meth:`synthesize`.
-            dataset_meta (dict, optional): Class names (and palette) to use
-                when the teacher's checkpoint carries none.
-        """
         if teacher_features:
             logits, features = self.adapter.logits_and_features(
                 self.teacher, images)
         else:
             logits, features = self.adapter.logits(self.teacher, images), None
-        # the student is called unwrapped: under DDP a generator step must
-        # not expect a gradient reduction for its forward
-        student = unwrap_model(self.student)
+        return self._batch(images, logits, features,
+                           unwrap_model(self.student) if with_student else
+                           None)
+
+    def _batch(self,
+               images: torch.Tensor,
+               teacher_logits: torch.Tensor,
+               teacher_features: Optional[torch.Tensor] = None,
+               student: Optional[nn.Module] = None,
+               dataset_meta: Optional[dict] = None) -> SyntheticBatch:
+        """A :class:`SyntheticBatch` of this model's adapter, teacher
+        preprocessing and class names; with ``student``, its logits and the
+        discrepancy on the images."""
+        student_logits = discrepancy = None
+        if student is not None:
+            student_logits = self.adapter.logits(student, images)
+            discrepancy = self.discrepancy(student_logits, teacher_logits)
         return SyntheticBatch(
-            images, logits, features, self.adapter,
+            images, teacher_logits, teacher_features, self.adapter,
             self.teacher.data_preprocessor,
             self.dataset_meta or dataset_meta,
-            student_logits_fn=lambda x: self.adapter.logits(student, x),
-            discrepancy_fn=self.discrepancy)
+            student_logits=student_logits, discrepancy=discrepancy)
 
     @torch.no_grad()
     def sample(self,
                latents: torch.Tensor,
-               dataset_meta: Optional[dict] = None) -> SyntheticBatch:
-        """:meth:`synthesize` for inspection: no gradients, the generator in
-        eval mode (its BN statistics untouched), latents moved to the
-        model's device.
+               dataset_meta: Optional[dict] = None,
+               with_student: bool = False) -> SyntheticBatch:
+        """What the generator draws now, for tools and hooks: no gradients,
+        the generator in eval mode (its BN statistics untouched), latents
+        moved to the model's device, no augmentation.
 
         Args:
             latents (Tensor): (N, latent_dim), on any device.
-            dataset_meta (dict, optional): As in :meth:`label`.
+            dataset_meta (dict, optional): Class names (and palette) to use
+                when the teacher's checkpoint carries none.
+            with_student (bool): Also the student's logits and the
+                discrepancy.
         """
         generator = self.generator
         was_training = generator.training
         generator.eval()
         try:
-            return self.synthesize(
-                latents.to(self.device), dataset_meta=dataset_meta)
+            images = generator(latents.to(self.device))
         finally:
             generator.train(was_training)
+        return self._batch(
+            images, self.adapter.logits(self.teacher, images),
+            student=unwrap_model(self.student) if with_student else None,
+            dataset_meta=dataset_meta)
 
+    @torch.no_grad()
     def labelled(self, images: List[torch.Tensor],
                  dataset_meta: Optional[dict] = None) -> SyntheticBatch:
         """The teacher's view of images as a dataset loads them (uint8,
         (C, H, W) each): normalised by the teacher's preprocessor, then
-        :meth:`label`.
+        labelled by the teacher (no generator involved).
 
         Args:
             images (list[Tensor]): uint8 images, (C, H, W).
-            dataset_meta (dict, optional): As in :meth:`label`.
+            dataset_meta (dict, optional): As in :meth:`sample`.
         """
-        with torch.no_grad():
-            inputs = self.teacher.data_preprocessor(
-                dict(inputs=images), False)['inputs']
-            return self.label(inputs, dataset_meta=dataset_meta)
-
-    def parameter_counts(self) -> Dict[str, int]:
-        """Parameters of the teacher, the student and the generator."""
-        return {
-            name: sum(p.numel() for p in getattr(self, name).parameters())
-            for name in ('teacher', 'student', 'generator')
-        }
-
-    @property
-    def device(self) -> torch.device:
-        """The device of the student's parameters."""
-        return next(self.student.parameters()).device
-
-    def describe(self) -> Dict[str, object]:
-        """The training set-up, for tools and logs: the phase schedule,
-        the memory layout, the terms of both objectives and the replay
-        policy (None when off)."""
-        return dict(
-            algorithm=type(self).__name__,
-            student_steps=self.student_steps,
-            generator_steps=self.generator_steps,
-            schedule=list(self.schedule),
-            channels_last=self.channels_last,
-            generator_losses=list(self.generator_losses),
-            student_losses=list(self.student_losses),
-            replay=None if self.replay is None else self.replay.describe(),
-            augment=None if self.augment is None else repr(self.augment))
+        inputs = self.teacher.data_preprocessor(
+            dict(inputs=images), False)['inputs']
+        return self._batch(inputs, self.adapter.logits(self.teacher, inputs),
+                           dataset_meta=dataset_meta)
 
     # -------------------------------------------------------------- training
     def train_step(self, data: dict, optim_wrapper: OptimWrapperDict
@@ -505,34 +326,22 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
     @abstractmethod
     def train_student(self, data: dict, optim_wrapper: OptimWrapper
                       ) -> Dict[str, torch.Tensor]:
-        """One student step: update the student only.
-
-        Args:
-            data (dict): ``batch_size`` and ``rng``, as in :meth:`train_step`.
-            optim_wrapper (OptimWrapper): The student's.
-
-        Returns:
-            dict[str, Tensor]: Detached losses to log.
-        """
+        """One student step (``data`` as in :meth:`train_step`, the
+        student's ``optim_wrapper``): update the student only; return the
+        detached losses to log."""
 
     @abstractmethod
     def train_generator(self, data: dict, optim_wrapper: OptimWrapper
                         ) -> Dict[str, torch.Tensor]:
-        """One generator (synthesis) step: update the generator only.
-
-        Args:
-            data (dict): ``batch_size`` and ``rng``, as in :meth:`train_step`.
-            optim_wrapper (OptimWrapper): The generator's.
-
-        Returns:
-            dict[str, Tensor]: Detached losses to log.
-        """
+        """One generator (synthesis) step (``data`` as in
+        :meth:`train_step`, the generator's ``optim_wrapper``): update the
+        generator only; return the detached losses to log."""
 
     def student_inputs(self, batch_size: int, rng: torch.Generator
                        ) -> Tuple[torch.Tensor, torch.Tensor]:
         """The images of a student batch and the teacher's logits on them:
-        freshly generated, or as the replay policy mixes them with stored
-        ones; then augmented (``model.augment``). No gradients.
+        the stored part the replay policy draws, the rest generated here;
+        then augmented (``model.augment``). No gradients.
 
         Args:
             batch_size (int): Images in the batch.
@@ -542,45 +351,46 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
             tuple[Tensor, Tensor]: Images and the teacher's logits on them.
         """
         with torch.no_grad():
-
-            def generate(num: int) -> Tuple[torch.Tensor, torch.Tensor]:
-                batch = self.synthesize(self.sample_latents(num, rng))
-                return batch.images, batch.teacher_logits
-
+            stored = None if self.replay is None else self.replay.draw(
+                batch_size, rng)
+            num_fresh = batch_size - (0 if stored is None else len(stored[0]))
+            fresh = None
+            if num_fresh:
+                batch = self.synthesize(self.sample_latents(num_fresh, rng))
+                fresh = (batch.images, batch.teacher_logits)
             if self.replay is None:
-                images, logits = generate(batch_size)
+                images, logits = fresh
+            elif fresh is None:  # the whole batch was stored
+                images, logits = stored
             else:
-                images, logits = self.replay.student_inputs(
-                    batch_size, rng, generate)
+                images, logits = self.replay.complete(stored, fresh)
             if self.augment is not None:
                 images, logits = self.augment.student_batch(
-                    images, logits, rng,
-                    lambda x: self.adapter.logits(self.teacher, x))
+                    images, logits, rng)
+                if logits is None:  # relabel: the teacher on the new images
+                    logits = self.adapter.logits(self.teacher, images)
         return images, logits
 
     def student_objective(
-            self, images: torch.Tensor, teacher_logits: torch.Tensor
+            self, batch_size: int, rng: torch.Generator
     ) -> Tuple[SyntheticBatch, Dict[str, torch.Tensor]]:
-        """Evaluate every weighted term of ``student_losses`` on a student
-        batch (what a student step minimises: their sum). The student runs
-        on the images (with gradients) when a term first reads its logits.
+        """Draw a student batch (:meth:`student_inputs`), run the student on
+        it (the wrapped student: under DDP its gradients are reduced) and
+        evaluate every weighted term of ``student_losses`` (what a student
+        step minimises: their sum).
 
         Args:
-            images (Tensor): (N, C, H, W), normalised, no gradient.
-            teacher_logits (Tensor): The teacher's logits on ``images``.
+            batch_size (int): Images in the batch.
+            rng (torch.Generator): The loop's generator of this iteration.
 
         Returns:
             tuple[SyntheticBatch, dict[str, Tensor]]: The batch and each
             term's weighted value, by its ``student_losses`` key.
         """
-        batch = SyntheticBatch(
-            images, teacher_logits, None, self.adapter,
-            self.teacher.data_preprocessor, self.dataset_meta,
-            # the wrapped student: under DDP its gradients are reduced
-            student_logits_fn=lambda x: self.adapter.logits(self.student, x),
-            discrepancy_fn=self.discrepancy)
+        images, teacher_logits = self.student_inputs(batch_size, rng)
+        batch = self._batch(images, teacher_logits, student=self.student)
         return batch, {
-            name: term(batch)
+            name: term.loss_weight * term.loss(batch)
             for name, term in self.student_losses.items()
         }
 
@@ -612,89 +422,41 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
             for term in terms.values():
                 stack.enter_context(term.recording())
             batch = self.synthesize(
-                latents, any(t.needs_teacher_features for t in terms.values()),
+                latents,
+                teacher_features=any(
+                    t.needs_teacher_features for t in terms.values()),
+                with_student=any(t.needs_student for t in terms.values()),
                 generator=generator, augment_rng=augment_rng)
         batch.targets = targets
-        return batch, {name: term(batch) for name, term in terms.items()}
+        return batch, {
+            name: term.loss_weight * term.loss(batch)
+            for name, term in terms.items()
+        }
 
-    def generator_term_gradients(self, latents: torch.Tensor
-                                 ) -> Dict[str, Tuple[float, float]]:
-        """How strongly each term of the generator objective pulls on the
-        images: its weighted value and the L2 norm of its gradient with
-        respect to the generated batch.
+    # --------------------------------------------------------------- reports
+    def describe(self) -> Dict[str, object]:
+        """The training set-up, for tools and logs: the phase schedule,
+        the memory layout, the terms of both objectives and the replay
+        policy (None when off)."""
+        return dict(
+            algorithm=type(self).__name__,
+            student_steps=self.student_steps,
+            generator_steps=self.generator_steps,
+            schedule=list(self.schedule),
+            channels_last=self.channels_last,
+            generator_losses=list(self.generator_losses),
+            student_losses=list(self.student_losses),
+            replay=None if self.replay is None else self.replay.describe(),
+            augment=None if self.augment is None else repr(self.augment))
 
-        The balance of the terms is the ratio of these norms (a term's value
-        says little: the BN term summed over layers grows with the teacher's
-        depth). Runs the networks in their current mode and changes no
-        parameter or ``.grad`` (BN layers in train mode do update their
-        running statistics, as in a generator step).
+    def parameter_counts(self) -> Dict[str, int]:
+        """Parameters of the teacher, the student and the generator."""
+        return {
+            name: sum(p.numel() for p in getattr(self, name).parameters())
+            for name in ('teacher', 'student', 'generator')
+        }
 
-        Args:
-            latents (Tensor): (N, latent_dim), on the model's device.
-
-        Returns:
-            dict[str, tuple[float, float]]: ``name -> (value, grad norm)``.
-        """
-        with torch.enable_grad():
-            batch, losses = self.generator_objective(latents.detach())
-            if not batch.images.requires_grad:
-                raise RuntimeError('the generated images carry no gradient '
-                                   '(are the generator\'s parameters '
-                                   'frozen?)')
-            # autograd.grad leaves every parameter's .grad untouched
-            return {
-                name: (loss.detach().item(), float(torch.autograd.grad(
-                    loss, batch.images, retain_graph=True)[0].norm()))
-                for name, loss in losses.items()
-            }
-
-
-@contextmanager
-def no_param_grad(module: nn.Module) -> Iterator[None]:
-    """Let gradients flow through ``module`` to its input but not into its
-    parameters (no accumulation into the student during a generator step)."""
-    params = [p for p in module.parameters() if p.requires_grad]
-    for p in params:
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p in params:
-            p.requires_grad_(True)
-
-
-def _checkpoint_state(module: BaseDataFreeDistiller, state_dict: dict,
-                      prefix: str, local_metadata: dict) -> None:
-    """State-dict hook: leave the frozen teacher out, and drop the DDP
-    wrappers' ``module.`` from the student's and generator's keys.
-
-    Checkpoints then have one key layout whatever the number of processes:
-    MMEngine's loader unwraps DDP submodules and expects these keys, so a
-    distributed run resumes (and a single process loads its checkpoints),
-    and ``tools/export_student.py`` gets plain student keys.
-    """
-    for key in [k for k in state_dict if k.startswith(prefix + 'teacher.')]:
-        del state_dict[key]
-    for name in (STUDENT, GENERATOR):
-        wrapped = f'{prefix}{name}.module.'
-        if not any(k.startswith(wrapped) for k in state_dict):
-            continue
-        for key in [k for k in state_dict if k.startswith(wrapped)]:
-            state_dict[f'{prefix}{name}.{key[len(wrapped):]}'] = \
-                state_dict.pop(key)
-
-
-def _fill_missing_state(module: BaseDataFreeDistiller, state_dict: dict,
-                        prefix: str, *args) -> None:
-    """Load-state-dict pre-hook: the teacher keeps its own weights, and a
-    checkpoint of a run with replay loads where replay is off (its buffer is
-    dropped) and one without replay where it is on (the buffer starts
-    empty)."""
-    for key, value in module.teacher.state_dict().items():
-        state_dict.setdefault(f'{prefix}teacher.{key}', value)
-    if module.replay is None:
-        for key in [k for k in state_dict if k.startswith(prefix + 'replay.')]:
-            del state_dict[key]
-    else:
-        for key, value in module.replay.state_dict().items():
-            state_dict.setdefault(f'{prefix}replay.{key}', value)
+    @property
+    def device(self) -> torch.device:
+        """The device of the student's parameters."""
+        return next(self.student.parameters()).device

@@ -1,13 +1,15 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Dual Discriminator Adversarial Distillation (Zhao et al., 2022)."""
-from typing import Dict
+from contextlib import contextmanager
+from typing import Dict, Iterator
 
 import torch
+import torch.nn as nn
 from mmengine.optim import OptimWrapper
 
 from mmddad.registry import MODELS
 from ..wrappers.unwrap import unwrap_model
-from .base_distiller import BaseDataFreeDistiller, no_param_grad
+from .base_distiller import BaseDataFreeDistiller
 
 
 @MODELS.register_module()
@@ -46,14 +48,11 @@ class DDAD(BaseDataFreeDistiller):
         is computed in fp32.
         """
         with optim_wrapper.optim_context(self.student):
-            images, teacher_logits = self.student_inputs(
-                data['batch_size'], data['rng'])
-            _, losses = self.student_objective(images, teacher_logits)
-            loss = sum(losses.values())
+            _, losses = self.student_objective(data['batch_size'],
+                                               data['rng'])
+            loss, log_vars = self.parse_losses(losses)
         optim_wrapper.update_params(loss)
-        logs = {k: v.detach() for k, v in losses.items()}
-        logs.setdefault('loss_student', loss.detach())
-        return logs
+        return _step_logs(log_vars, 'loss_student')
 
     def train_generator(self, data: dict, optim_wrapper: OptimWrapper
                         ) -> Dict[str, torch.Tensor]:
@@ -64,11 +63,33 @@ class DDAD(BaseDataFreeDistiller):
                 no_param_grad(unwrap_model(self.student)):
             batch, losses = self.generator_objective(
                 z, augment_rng=data['rng'])
-            loss = sum(losses.values())
+            loss, log_vars = self.parse_losses(losses)
             optim_wrapper.update_params(loss)
         if self.replay is not None:
             self.replay.after_generator_step(batch.images,
                                              batch.teacher_logits)
-        logs = {k: v.detach() for k, v in losses.items()}
-        logs['loss_generator'] = loss.detach()
-        return logs
+        return _step_logs(log_vars, 'loss_generator')
+
+
+def _step_logs(log_vars: Dict[str, torch.Tensor],
+               total_key: str) -> Dict[str, torch.Tensor]:
+    """What a step logs from ``parse_losses``' ``log_vars``: every value
+    detached, the summed ``loss`` under ``total_key`` (unless a term has
+    that name)."""
+    logs = {k: v.detach() for k, v in log_vars.items() if k != 'loss'}
+    logs.setdefault(total_key, log_vars['loss'].detach())
+    return logs
+
+
+@contextmanager
+def no_param_grad(module: nn.Module) -> Iterator[None]:
+    """Let gradients flow through ``module`` to its input but not into its
+    parameters (no accumulation into the student during a generator step)."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)

@@ -10,8 +10,8 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmddad.registry import MODELS
 from mmddad.utils import check_number
 from ..wrappers.unwrap import unwrap_model
-from .base_distiller import GENERATOR, no_param_grad
-from .ddad import DDAD
+from .base_distiller import GENERATOR
+from .ddad import DDAD, no_param_grad
 
 
 @MODELS.register_module()
@@ -102,7 +102,7 @@ class FastMetaDDAD(DDAD):
                     batch, losses = self.generator_objective(
                         latents, generator=fast, augment_rng=rng,
                         targets=targets)
-                    loss = sum(losses.values())
+                    loss, _ = self.parse_losses(losses)
                 inner.zero_grad()
                 # through the wrapper: under AMP the loss is scaled, and the
                 # meta gradients carry the scale its step() removes

@@ -1,6 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """What one synthesis produced: images and the teacher's view of them."""
-from typing import Callable, List, Optional
+from typing import List, Optional
 
 import numpy as np
 import torch
@@ -11,14 +11,16 @@ from ..task_adapters import BaseTaskAdapter
 
 
 class SyntheticBatch:
-    """Generated images with the teacher's outputs (and, on demand, the
-    student's): the record every consumer of the generator reads.
+    """Generated images with the teacher's outputs (and, where the terms
+    read them, the student's): the record every consumer of the generator
+    reads. A plain record: the algorithm computes everything in it.
 
-    The generator-step losses read it; the visualisation hook, the
-    synthesis tool and the benchmark get it from
-    :meth:`DDAD.synthesize` / :meth:`DDAD.label`. The student's logits and
-    the teacher-student discrepancy are computed on first access only, so a
-    generator objective without an adversarial term runs no student forward.
+    The terms of both objectives read it; the visualisation hook, the
+    synthesis tool and the deployment calibration get it from
+    :meth:`BaseDataFreeDistiller.sample`. A student step's batch always has
+    the student's logits and the discrepancy; a generator step's only when
+    one of its terms sets ``needs_student`` (so an objective without an
+    adversarial term runs no student forward).
 
     Args:
         images (Tensor): (N, C, H, W) in the teacher's normalised space.
@@ -29,8 +31,10 @@ class SyntheticBatch:
         data_preprocessor (nn.Module): The teacher's preprocessor (to undo
             the normalisation).
         dataset_meta (dict, optional): ``classes`` (and ``palette``).
-        student_logits_fn (callable, optional): images -> student logits.
-        discrepancy_fn (callable, optional): (student, teacher logits) -> d.
+        student_logits (Tensor, optional): The student's logits on
+            ``images``.
+        discrepancy (Tensor, optional): ``d(T(x), S(x))``, the algorithm's
+            discrepancy (scalar).
     """
 
     def __init__(self,
@@ -40,55 +44,40 @@ class SyntheticBatch:
                  adapter: BaseTaskAdapter,
                  data_preprocessor: nn.Module,
                  dataset_meta: Optional[dict] = None,
-                 student_logits_fn: Optional[Callable] = None,
-                 discrepancy_fn: Optional[Callable] = None) -> None:
+                 student_logits: Optional[torch.Tensor] = None,
+                 discrepancy: Optional[torch.Tensor] = None) -> None:
         self.images = images
         self.teacher_logits = teacher_logits
-        self._teacher_features = teacher_features
         self.adapter = adapter
         self.data_preprocessor = data_preprocessor
         self.dataset_meta = dict(dataset_meta or {})
-        self._student_logits_fn = student_logits_fn
-        self._discrepancy_fn = discrepancy_fn
-        self._student_logits: Optional[torch.Tensor] = None
-        self._discrepancy: Optional[torch.Tensor] = None
+        # set only when computed: reading a missing one is a named error
+        # (__getattr__), and reading a present one calls nothing
+        for name, value in (('teacher_features', teacher_features),
+                            ('student_logits', student_logits),
+                            ('discrepancy', discrepancy)):
+            if value is not None:
+                setattr(self, name, value)
         #: Class targets the algorithm drew for this synthesis (N,), for
         #: terms that pull the images towards them; None if not drawn.
         self.targets: Optional[torch.Tensor] = None
+
+    def __getattr__(self, name: str):
+        """Only reached for an attribute that was not set: the optional
+        outputs the algorithm did not compute, named with the flag that
+        asks for them."""
+        flag = _FLAGS.get(name)
+        if flag is None:
+            raise AttributeError(
+                f'{type(self).__name__!r} object has no attribute {name!r}')
+        raise RuntimeError(f'this batch has no {name.replace("_", " ")}: a '
+                           f'term that reads it must set `{flag} = True`')
 
     @property
     def classes(self) -> Optional[List[str]]:
         """The teacher's class names, if known."""
         classes = self.dataset_meta.get('classes')
         return list(classes) if classes else None
-
-    @property
-    def teacher_features(self) -> torch.Tensor:
-        """The teacher's features before its head."""
-        if self._teacher_features is None:
-            raise RuntimeError('the teacher features were not recorded: a '
-                               'generator loss that reads them must set '
-                               '`needs_teacher_features = True`')
-        return self._teacher_features
-
-    @property
-    def student_logits(self) -> torch.Tensor:
-        """The student's logits on the images (computed once, on demand)."""
-        if self._student_logits is None:
-            if self._student_logits_fn is None:
-                raise RuntimeError('this batch has no student')
-            self._student_logits = self._student_logits_fn(self.images)
-        return self._student_logits
-
-    @property
-    def discrepancy(self) -> torch.Tensor:
-        """``d(T(x), S(x))``, the algorithm's discrepancy (scalar)."""
-        if self._discrepancy is None:
-            if self._discrepancy_fn is None:
-                raise RuntimeError('this batch has no discrepancy')
-            self._discrepancy = self._discrepancy_fn(self.student_logits,
-                                                     self.teacher_logits)
-        return self._discrepancy
 
     def to_uint8(self) -> List[np.ndarray]:
         """The images as RGB uint8 arrays (H, W, 3), normalisation undone."""
@@ -104,3 +93,10 @@ class SyntheticBatch:
         """Write the teacher's labels in the task's dataset format."""
         self.adapter.write_annotations(out_dir, filenames,
                                        self.teacher_logits, self.dataset_meta)
+
+
+#: The optional outputs of a batch and the term flag that asks for them.
+_FLAGS = dict(
+    teacher_features='needs_teacher_features',
+    student_logits='needs_student',
+    discrepancy='needs_student')

@@ -1,6 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Random crop with padding and horizontal flip of synthetic images."""
-from typing import Callable, Optional, Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -101,24 +101,25 @@ class SyntheticAugmentation(nn.Module):
         return self.transform(images, *self.draw(images.size(0), rng))
 
     def student_batch(self, images: torch.Tensor, logits: torch.Tensor,
-                      rng: torch.Generator,
-                      teacher: Callable[[torch.Tensor], torch.Tensor]
+                      rng: torch.Generator
                       ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
-        """Augment a student batch and give the teacher's logits on it.
+        """Augment a student batch and carry the teacher's logits over.
 
         Args:
             images (Tensor): (N, C, H, W), normalised.
             logits (Tensor): The teacher's logits on ``images``.
             rng (torch.Generator): The loop's generator.
-            teacher (callable): images -> teacher logits (``relabel``).
 
         Returns:
-            tuple[Tensor, Tensor]: Augmented images and their logits.
+            tuple[Tensor, Tensor | None]: Augmented images and the logits
+            that hold for them: the same class logits, per-pixel logits
+            moved with the pixels, or None with ``relabel`` (the caller runs
+            the teacher on the augmented images).
         """
         dy, dx, flips = self.draw(images.size(0), rng)
         augmented = self.transform(images, dy, dx, flips)
         if self.relabel:
-            return augmented, teacher(augmented)
+            return augmented, None
         if logits.dim() == 4:  # per-pixel logits follow the geometry
             logits = self.transform(logits, dy, dx, flips, mode='replicate')
         return augmented, logits

@@ -3,11 +3,11 @@
 import torch
 
 from mmddad.registry import MODELS
-from .base_generator_loss import BaseGeneratorLoss
+from .base_loss_term import BaseLossTerm
 
 
 @MODELS.register_module()
-class AdversarialLoss(BaseGeneratorLoss):
+class AdversarialLoss(BaseLossTerm):
     """Push the generator towards images where student and teacher disagree.
 
     Reads ``batch.discrepancy``, the algorithm's ``d(T(x), S(x))`` (the same
@@ -19,6 +19,8 @@ class AdversarialLoss(BaseGeneratorLoss):
         loss_weight (float): Multiplier of the term. Defaults to 1.
         form (str): ``'linear'`` or ``'log'``. Defaults to ``'linear'``.
     """
+
+    needs_student = True
 
     def __init__(self, loss_weight: float = 1.0, form: str = 'linear') -> None:
         super().__init__(loss_weight)

@@ -1,7 +1,8 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """DDAD's first discriminator: the teacher's BatchNorm statistics."""
 from contextlib import contextmanager
-from typing import Iterator, List, Tuple
+from functools import partial
+from typing import Dict, Iterator, List, Tuple
 
 import torch
 import torch.distributed as torch_dist
@@ -11,7 +12,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from torch.utils.hooks import RemovableHandle
 
 from mmddad.registry import MODELS
-from .base_generator_loss import BaseGeneratorLoss
+from .base_loss_term import BaseLossTerm
 
 
 def batch_mean_var(x: torch.Tensor,
@@ -42,18 +43,18 @@ def batch_mean_var(x: torch.Tensor,
 
 
 @MODELS.register_module()
-class BNStatisticsLoss(BaseGeneratorLoss):
+class BNStatisticsLoss(BaseLossTerm):
     """DDAD's first discriminator: distance between a generated batch's
     statistics and the teacher's BatchNorm running statistics.
 
-    Forward hooks on every BatchNorm layer of the attached teacher record,
-    for the batch going through, the per-channel mean and biased variance of
-    the layer's input. Per layer ``l`` the distance is
+    Inside :meth:`recording`, every BatchNorm layer of the attached teacher
+    keeps its input; :meth:`loss` takes the per-channel mean and biased
+    variance of each. Per layer ``l`` the distance is
     ``D_l = ||mu_l - running_mean_l||_2 + ||var_l - running_var_l||_2``; the
     loss is ``sum_l w_l * D_l`` (``layer_reduction='sum'``) or its mean over
     the layers (``'mean'``), with ``w_l = first_bn_multiplier`` for the first
-    layer and 1 otherwise. Hooks record only inside :meth:`recording`, so
-    forwards that do not need the loss cost nothing extra.
+    layer and 1 otherwise. Forwards outside :meth:`recording` cost nothing
+    extra.
 
     Args:
         loss_weight (float): Multiplier of the term. Defaults to 1.
@@ -81,39 +82,36 @@ class BNStatisticsLoss(BaseGeneratorLoss):
                              f'>= 0, got {first_bn_multiplier}')
         self.first_bn_multiplier = first_bn_multiplier
         self.global_batch = global_batch
-        self._handles: List[RemovableHandle] = []
-        self._records: List[torch.Tensor] = []
-        self._recording = False
+        #: BN layer -> weight (first_bn_multiplier for the first layer)
+        self._layers: Dict[_BatchNorm, float] = {}
+        #: BN layer -> its input tuple, of the last recording block
+        self._inputs: Dict[_BatchNorm, Tuple[torch.Tensor, ...]] = {}
 
     @property
     def num_layers(self) -> int:
-        """Number of BatchNorm layers hooked."""
-        return len(self._handles)
+        """Number of BatchNorm layers read."""
+        return len(self._layers)
 
     def attach(self, model: nn.Module) -> int:
-        """Hook every BatchNorm layer (with running stats) of ``model``.
+        """Find every BatchNorm layer (with running stats) of ``model``.
 
         Args:
             model (nn.Module): The teacher.
 
         Returns:
-            int: Number of layers hooked.
+            int: Number of layers read.
 
         Raises:
             ValueError: If ``model`` has no BatchNorm layer with running
                 statistics.
         """
-        if self._handles:
+        if self._layers:
             raise RuntimeError('BNStatisticsLoss is already attached; call '
                                'detach() first')
         bns = [
             m for m in model.modules()
             if isinstance(m, _BatchNorm) and m.running_mean is not None
         ]
-        for i, bn in enumerate(bns):
-            weight = self.first_bn_multiplier if i == 0 else 1.0
-            self._handles.append(
-                bn.register_forward_hook(self._make_hook(weight)))
         if not bns:
             raise ValueError(
                 f'`model.generator_losses.{self.loss_name}` '
@@ -122,49 +120,56 @@ class BNStatisticsLoss(BaseGeneratorLoss):
                 'BatchNorm layer with running statistics. Use a teacher with '
                 f'BatchNorm, or set `model.generator_losses.{self.loss_name}'
                 '.loss_weight=0` (DFAD).')
+        self._layers = {
+            bn: self.first_bn_multiplier if i == 0 else 1.0
+            for i, bn in enumerate(bns)
+        }
         return len(bns)
 
     def detach(self) -> None:
-        """Remove every hook placed by :meth:`attach`."""
-        for handle in self._handles:
-            handle.remove()
-        self._handles = []
-        self._records = []
-
-    def _make_hook(self, weight: float):
-
-        def hook(bn: _BatchNorm, inputs: Tuple[torch.Tensor], _) -> None:
-            if not self._recording:
-                return
-            mean, var = batch_mean_var(inputs[0], self.global_batch)
-            distance = torch.linalg.vector_norm(
-                mean - bn.running_mean.float()) + torch.linalg.vector_norm(
-                    var - bn.running_var.float())
-            self._records.append(distance * weight if weight != 1 else distance)
-
-        return hook
+        """Forget the layers found by :meth:`attach`."""
+        self._layers = {}
+        self._inputs = {}
 
     @contextmanager
     def recording(self) -> Iterator['BNStatisticsLoss']:
-        """Record the statistics of the forwards run inside this block;
-        :meth:`loss` then returns their loss."""
-        self._records, self._recording = [], True
+        """Keep the input of every BN layer in the forwards run inside this
+        block (the last one of each layer); :meth:`loss` then returns their
+        loss. The layers carry a forward pre-hook only inside the block: a
+        builtin that stores the input, so a teacher forward calls no Python
+        code per layer."""
+        inputs: Dict[_BatchNorm, Tuple[torch.Tensor, ...]] = {}
+        store = partial(dict.__setitem__, inputs)
+        handles: List[RemovableHandle] = [
+            bn.register_forward_pre_hook(store) for bn in self._layers
+        ]
         try:
             yield self
         finally:
-            self._recording = False
+            for handle in handles:
+                handle.remove()
+            self._inputs = inputs
 
     def loss(self, batch=None) -> torch.Tensor:
         """The unweighted loss of the last :meth:`recording` block (fp32
-        scalar); ``batch`` is not read: the hooks saw the teacher's forward.
+        scalar), over the layers in the order the forward ran them;
+        ``batch`` is not read: the block saw the teacher's forward.
 
         Each recorded forward is consumed once.
         """
-        if not self._records:
+        if not self._inputs:
             raise RuntimeError(
                 'BNStatisticsLoss: nothing was recorded; run the teacher '
                 'inside `with loss.recording():` after `attach(teacher)`')
-        records, self._records = self._records, []
-        stacked = torch.stack(records)
+        inputs, self._inputs = self._inputs, {}
+        distances = []
+        for bn, args in inputs.items():
+            mean, var = batch_mean_var(args[0], self.global_batch)
+            distance = torch.linalg.vector_norm(
+                mean - bn.running_mean.float()) + torch.linalg.vector_norm(
+                    var - bn.running_var.float())
+            weight = self._layers[bn]
+            distances.append(distance * weight if weight != 1 else distance)
+        stacked = torch.stack(distances)
         return stacked.sum() if self.layer_reduction == 'sum' \
             else stacked.mean()

@@ -9,11 +9,11 @@ import torch
 import torch.nn.functional as F
 
 from mmddad.registry import MODELS
-from .base_generator_loss import BaseGeneratorLoss
+from .base_loss_term import BaseLossTerm
 
 
 @MODELS.register_module()
-class OneHotLoss(BaseGeneratorLoss):
+class OneHotLoss(BaseLossTerm):
     """Cross-entropy of the teacher's logits against their own arg-max: low
     when the teacher is confident about the generated images.
 
@@ -28,7 +28,7 @@ class OneHotLoss(BaseGeneratorLoss):
 
 
 @MODELS.register_module()
-class InformationEntropyLoss(BaseGeneratorLoss):
+class InformationEntropyLoss(BaseLossTerm):
     """Negative entropy of the teacher's mean prediction over the batch:
     low when the generated classes are balanced.
 
@@ -44,7 +44,7 @@ class InformationEntropyLoss(BaseGeneratorLoss):
 
 
 @MODELS.register_module()
-class ActivationLoss(BaseGeneratorLoss):
+class ActivationLoss(BaseLossTerm):
     """Negative mean absolute activation of the teacher's features before
     its head: low when the images excite the teacher's filters, as real
     images do.

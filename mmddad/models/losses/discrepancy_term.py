@@ -3,11 +3,11 @@
 import torch
 
 from mmddad.registry import MODELS
-from .base_generator_loss import BaseGeneratorLoss
+from .base_loss_term import BaseLossTerm
 
 
 @MODELS.register_module()
-class DiscrepancyLoss(BaseGeneratorLoss):
+class DiscrepancyLoss(BaseLossTerm):
     """``d(T(x), S(x))``: the algorithm's discrepancy (``model.discrepancy``,
     the same ``d`` that ``AdversarialLoss`` maximises), minimised by the
     student. The default term of ``model.student_losses``.
@@ -15,6 +15,8 @@ class DiscrepancyLoss(BaseGeneratorLoss):
     Args:
         loss_weight (float): Multiplier of the term. Defaults to 1.
     """
+
+    needs_student = True
 
     def loss(self, batch) -> torch.Tensor:
         """``batch.discrepancy``."""

@@ -4,11 +4,11 @@ import torch
 import torch.nn.functional as F
 
 from mmddad.registry import MODELS
-from .base_generator_loss import BaseGeneratorLoss
+from .base_loss_term import BaseLossTerm
 
 
 @MODELS.register_module()
-class RandomTargetCrossEntropyLoss(BaseGeneratorLoss):
+class RandomTargetCrossEntropyLoss(BaseLossTerm):
     """Cross-entropy of the teacher's logits against class targets drawn at
     random for the synthesis (``batch.targets``): each image is pulled
     towards a class the teacher recognises, the classes balanced by the
@@ -31,7 +31,7 @@ class RandomTargetCrossEntropyLoss(BaseGeneratorLoss):
 
 
 @MODELS.register_module()
-class AgreementMaskedKLLoss(BaseGeneratorLoss):
+class AgreementMaskedKLLoss(BaseLossTerm):
     """Fast-Datafree's adversarial term: ``-KL(T || S)`` per sample (per
     pixel for segmentation), counted only where student and teacher predict
     the same class, so the generator seeks hard samples the student still
@@ -40,6 +40,8 @@ class AgreementMaskedKLLoss(BaseGeneratorLoss):
     Args:
         loss_weight (float): Multiplier of the term. Defaults to 1.
     """
+
+    needs_student = True
 
     def loss(self, batch) -> torch.Tensor:
         """``-mean(KL(softmax t || softmax s) * [argmax s == argmax t])``."""

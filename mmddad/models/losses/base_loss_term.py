@@ -1,5 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""The interface of one term of the generator objective."""
+"""The interface of one weighted term of an objective (the generator's or
+the student's)."""
 from abc import ABCMeta, abstractmethod
 from contextlib import nullcontext
 from typing import ContextManager
@@ -10,16 +11,22 @@ import torch.nn as nn
 from mmddad.utils import check_number
 
 
-class BaseGeneratorLoss(nn.Module, metaclass=ABCMeta):
-    """One weighted term of the generator's (or the student's) loss.
+class BaseLossTerm(nn.Module, metaclass=ABCMeta):
+    """One weighted term of the generator's or the student's objective.
 
     The algorithm builds every term listed in ``model.generator_losses``
     and ``model.student_losses`` (dicts: the key is the name the term is
-    logged under; student terms read the student step's batch), lets each
-    :meth:`attach` to the teacher once, runs the teacher inside every term's
-    :meth:`recording` block, and sums ``term(batch)`` over the terms. It knows
-    no term by name: a new term is a new registered subclass plus one config
-    line.
+    logged under, and must contain ``loss``: MMEngine's ``parse_losses``
+    sums those keys), lets each :meth:`attach` to the teacher once, and sums
+    ``loss_weight * loss(batch)`` (what :meth:`forward` returns) over the
+    terms. A generator term reads the generator
+    step's batch: the objective runs the teacher inside every term's
+    :meth:`recording` block, so a term can collect what the teacher's
+    forward shows (the BN statistics). A student term reads the student
+    step's batch of stored or fresh images, whose teacher outputs are
+    cached: a term that needs :meth:`recording` or the teacher's features is
+    refused there when the model is built. The algorithm knows no term by
+    name: a new term is a new registered subclass plus one config line.
 
     Args:
         loss_weight (float): Multiplier of the term (>= 0; a term of weight
@@ -29,6 +36,10 @@ class BaseGeneratorLoss(nn.Module, metaclass=ABCMeta):
     #: The term reads ``batch.teacher_features`` (the teacher's features
     #: before its head): the teacher forward then records them.
     needs_teacher_features: bool = False
+    #: A generator term reads ``batch.student_logits`` or
+    #: ``batch.discrepancy``: the generator step then runs the student (a
+    #: student step always does).
+    needs_student: bool = False
 
     def __init__(self, loss_weight: float = 1.0) -> None:
         super().__init__()
@@ -59,3 +70,7 @@ class BaseGeneratorLoss(nn.Module, metaclass=ABCMeta):
     def forward(self, batch) -> torch.Tensor:
         """``loss_weight * loss(batch)``."""
         return self.loss_weight * self.loss(batch)
+
+
+#: The name of mmddad 0.1 (the class served the student's terms too).
+BaseGeneratorLoss = BaseLossTerm

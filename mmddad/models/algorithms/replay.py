@@ -1,11 +1,14 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""A bounded pool of past synthetic images with the teacher's outputs."""
-from typing import Sequence, Tuple
+"""Replay of past synthetic images: the bounded pool that stores them with
+the teacher's outputs (:class:`SyntheticReplayBuffer`), and the policy that
+decides when stored images replace fresh ones (:class:`SyntheticReplay`)."""
+from typing import Dict, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
 from mmengine.dist import all_gather, get_world_size
 
+from mmddad.registry import MODELS
 from mmddad.utils import check_number
 
 _DTYPES = ('float32', 'float16', 'bfloat16')
@@ -128,3 +131,101 @@ class SyntheticReplayBuffer(nn.Module):
             len(self), (num, ), generator=rng, device=rng.device).to(
                 self.images.device)
         return self.images[index].float(), self.logits[index].float()
+
+
+@MODELS.register_module()
+class SyntheticReplay(SyntheticReplayBuffer):
+    """The replay policy of DDAD's embedded configs: a ring buffer of past
+    synthetic images with the teacher's logits, and the rules that use it.
+
+    - **Warm-up**: a student batch is generated afresh until the buffer
+      holds a batch (or is full, when it is smaller than a batch).
+    - **Share**: then ``round(ratio * batch_size)`` samples of each student
+      batch are drawn from the buffer (uniformly, with replacement, from the
+      loop's seeded generator; :meth:`draw`); the algorithm generates the
+      rest and hands it back (:meth:`complete`).
+    - **What is added**: the freshly generated part of every student batch,
+      and every generator step's images with the teacher's logits on them
+      (:meth:`after_generator_step`).
+
+    A policy with other rules (a reservoir, relabelling by the current
+    teacher, replay in generator steps) is a subclass that overrides these
+    methods, configured as ``model.replay=dict(type=...)``.
+
+    Args:
+        capacity (int): Samples kept.
+        image_shape (Sequence[int]): (C, H, W) of one image (given by the
+            algorithm).
+        logits_shape (Sequence[int]): Shape of one sample's teacher logits
+            (given by the algorithm).
+        ratio (float): Share of a student batch drawn from the buffer once
+            warm, in (0, 1]. Defaults to 1.
+        dtype (str): Storage dtype, see :class:`SyntheticReplayBuffer`.
+    """
+
+    def __init__(self,
+                 capacity: int,
+                 image_shape: Sequence[int],
+                 logits_shape: Sequence[int],
+                 ratio: float = 1.0,
+                 dtype: str = 'float16') -> None:
+        # (0, 1]; `model.replay=None` for none
+        ratio = check_number(ratio, 'model.replay.ratio', above=0, most=1)
+        super().__init__(capacity, image_shape, logits_shape, dtype)
+        self.ratio = ratio
+
+    def is_warm(self, batch_size: int) -> bool:
+        """Whether student batches draw from the buffer yet."""
+        return len(self) >= min(batch_size, self.capacity)
+
+    def draw(self, batch_size: int, rng: torch.Generator
+             ) -> Optional[Tuple[torch.Tensor, torch.Tensor]]:
+        """The stored part of a student batch: ``round(ratio *
+        batch_size)`` samples once warm, None before. The algorithm
+        generates the rest and hands it to :meth:`complete`.
+
+        Args:
+            batch_size (int): Samples in the student batch.
+            rng (torch.Generator): The loop's generator.
+
+        Returns:
+            tuple[Tensor, Tensor] | None: Stored images and teacher logits
+            (float32), or None (nothing drawn).
+        """
+        num = round(batch_size * self.ratio) if self.is_warm(batch_size) \
+            else 0
+        return self.sample(num, rng) if num else None
+
+    def complete(self, stored: Optional[Tuple[torch.Tensor, torch.Tensor]],
+                 fresh: Optional[Tuple[torch.Tensor, torch.Tensor]]
+                 ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The student batch: the stored part first, then the fresh one,
+        which is stored.
+
+        Args:
+            stored (tuple[Tensor, Tensor] | None): From :meth:`draw`.
+            fresh (tuple[Tensor, Tensor] | None): Generated images and the
+                teacher's logits on them (None when ``stored`` is the whole
+                batch).
+
+        Returns:
+            tuple[Tensor, Tensor]: Images and teacher logits, float32 when
+            stored and fresh samples are mixed.
+        """
+        if fresh is not None:
+            self.add(*fresh)
+        if stored is None or fresh is None:
+            return stored if fresh is None else fresh
+        return (torch.cat([stored[0], fresh[0].float()]),
+                torch.cat([stored[1], fresh[1].float()]))
+
+    def after_generator_step(self, images: torch.Tensor,
+                             teacher_logits: torch.Tensor) -> None:
+        """Store what a generator step made (detached)."""
+        self.add(images, teacher_logits)
+
+    def describe(self) -> Dict[str, object]:
+        """Capacity, storage dtype, memory and share, for tools."""
+        return dict(type=type(self).__name__, capacity=self.capacity,
+                    dtype=str(self.images.dtype),
+                    mib=self.nbytes / 2**20, ratio=self.ratio)
