@@ -44,16 +44,14 @@ def teacher_checkpoint(tmp_path_factory) -> str:
     return path
 
 
-def run_tool(*args, check=True) -> subprocess.CompletedProcess:
-    """Run a script with this interpreter from the repository root, as a
-    user would; fail with its output unless ``check`` is False."""
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
-    proc = subprocess.run([sys.executable, *args],
-                          cwd=REPO_ROOT,
-                          env=env,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
+def run_tool(*args, check=True, env=None) -> subprocess.CompletedProcess:
+    """Run a script from the repository root, as ``python *args`` would
+    (in a process forked from one that has the stack imported: see
+    ``tests/tool_runner.py``); fail with its output unless ``check`` is
+    False. ``env``: variables to set beside the caller's."""
+    from tests.tool_runner import run_python
+    env = dict(os.environ, **(env or {}), PYTHONPATH=REPO_ROOT)
+    proc = run_python(list(args), cwd=REPO_ROOT, env=env, timeout=600)
     if check and proc.returncode != 0:
         raise AssertionError(f'{args} failed:\n{proc.stdout[-3000:]}\n'
                              f'{proc.stderr[-3000:]}')

@@ -7,16 +7,13 @@ import logging
 import os
 import os.path as osp
 import shutil
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import pytest
 import torch
 import torch.nn as nn
 
-from .conftest import (CONFIGS, EMBEDDED_DDAD, REPO_ROOT, TEACHER_RECIPE,
-                       TOOLS, run_tool)
+from .conftest import CONFIGS, EMBEDDED_DDAD, TEACHER_RECIPE, TOOLS, run_tool
 from .test_bad_input import copy_run, ddad_options, error_line
 
 FAST_DDAD = osp.join(CONFIGS, 'fast_meta',
@@ -371,13 +368,12 @@ def test_show_dir_naming_a_file_is_refused_before_testing(
 def test_benchmark_leaves_no_temporary_folder(tmp_path):
     tmp = tmp_path / 'tmp'
     tmp.mkdir()
-    env = dict(os.environ, TMPDIR=str(tmp), PYTHONPATH=REPO_ROOT)
-    proc = subprocess.run(
-        [sys.executable, osp.join(TOOLS, 'benchmark.py'), EMBEDDED_DDAD,
-         '--iters', '1', '--warmup', '0', '--random-teacher',
-         '--cfg-options', 'train_dataloader.batch_size=4',
-         'model.student_steps=1', 'model.generator.base_channels=16'],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    proc = run_tool(
+        osp.join(TOOLS, 'benchmark.py'), EMBEDDED_DDAD, '--iters', '1',
+        '--warmup', '0', '--random-teacher', '--cfg-options',
+        'train_dataloader.batch_size=4', 'model.student_steps=1',
+        'model.generator.base_channels=16', check=False,
+        env=dict(TMPDIR=str(tmp)))
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'iterations/s' in proc.stdout
     assert not [p for p in os.listdir(tmp) if p.startswith('mmddad_')]

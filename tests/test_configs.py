@@ -2,6 +2,7 @@
 """Every config family runs real iterations; no training data is read."""
 import glob
 import os.path as osp
+from types import SimpleNamespace
 
 import mmcv
 import numpy as np
@@ -184,6 +185,23 @@ def test_segmentation_predictions_are_painted_with_a_legend(
     assert picture.shape[0] > 128 + 14
     legend = picture[128 + 14:]
     assert (legend == 255).mean() > 0.5 and legend.min() < 100
+
+    # --show-teacher: the teacher's mask between the student's and the
+    # ground truth; only a distiller has a teacher to paint
+    cfg.custom_hooks = [dict(type='PredictionPaintingHook',
+                             out_dir=str(tmp_path / 'both'),
+                             with_teacher=True)]
+    runner = Runner.from_cfg(cfg)
+    runner.test()
+    both = sorted(glob.glob(str(tmp_path / 'both' / '*.png')))
+    picture = mmcv.imread(both[0], channel_order='rgb')
+    assert len(both) == 3 and picture.shape[1] == 4 * (128 + 4)
+    from mmddad.engine.hooks import PredictionPaintingHook
+    hook = PredictionPaintingHook(str(tmp_path / 'x'), with_teacher=True)
+    with pytest.raises(ValueError, match='has no teacher'):
+        hook.before_test(SimpleNamespace(
+            model=runner.model.student, work_dir=str(tmp_path),
+            timestamp='t', test_dataloader=runner.test_dataloader))
 
 
 DEEP_TEACHER = osp.join(CONFIGS, 'teachers', 'resnet50-w16_mnist5k.py')

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import torch
 
-from .conftest import (CONFIGS, EMBEDDED_DDAD, STUDENT_RECIPE, TINY_DDAD,
-                       TOOLS, run_tool)
+from .conftest import (CONFIGS, EMBEDDED_DDAD, STUDENT_RECIPE,
+                       TEACHER_RECIPE, TINY_DDAD, TOOLS, run_tool)
 
 pytest.importorskip('onnxruntime', reason='the deploy extra is not '
                     'installed: pip install -e .[deploy]')
@@ -221,6 +221,28 @@ def test_calibration_images_are_what_the_deployed_model_takes(
     assert torch.allclose(from_pixels, direct, atol=0.5, rtol=0.05)
 
 
+def test_real_calibration_takes_a_training_set_smaller_than_asked(
+        teacher_checkpoint, tmp_path):
+    """``--calib-source train`` on a training set of fewer images than
+    ``--calib-samples`` (CamVid has 367, the default asks 512) calibrates
+    on all of them."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmddad.deploy import calibration_batches
+    from mmddad.registry import MODELS
+    init_default_scope('mmddad')
+    small = tmp_path / 'small_train.py'
+    small.write_text(f'_base_ = [{TEACHER_RECIPE!r}]\n'
+                     'train_dataloader = dict(dataset=dict(indices=10))\n')
+    cfg = Config.fromfile(EMBEDDED_DDAD)
+    cfg.model.teacher.checkpoint = teacher_checkpoint
+    cfg.model.replay = None
+    model = MODELS.build(cfg.model).eval()
+    batches = list(calibration_batches('train', model, cfg, 32, 4,
+                                       (1, 32, 32), train_config=str(small)))
+    assert [len(b) for b in batches] == [4, 4, 2]
+
+
 def test_parity_tolerates_near_ties_but_not_a_wrong_prediction():
     from mmddad.deploy.deployed_evaluation import _unexplained_flips
     reference = torch.tensor([[1.0, 0.9999, 0.0], [3.0, 0.0, 1.0]])
@@ -242,7 +264,8 @@ def test_parity_tolerates_near_ties_but_not_a_wrong_prediction():
 @pytest.mark.parametrize('method', ['minmax', 'entropy', 'percentile'])
 def test_int8_calibration_methods(tmp_path, method):
     """`--calib-method`: each of ONNX Runtime's calibrators gives an INT8
-    model whose logits stay near the fp32 model's; an unknown one is named."""
+    model whose logits stay near the fp32 model's, also from batches of
+    unequal sizes; an unknown one is named."""
     import onnxruntime as ort
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -259,8 +282,10 @@ def test_int8_calibration_methods(tmp_path, method):
     fp32 = str(tmp_path / 'student.onnx')
     export_onnx(deployable, (2, 1, 28, 28), fp32)
     rng = np.random.default_rng(0)
-    batches = [rng.uniform(0, 255, (8, 1, 28, 28)).astype(np.float32)
-               for _ in range(4)]
+    # a last batch smaller than the others, as a training set of 367
+    # images in batches of 32 gives
+    batches = [rng.uniform(0, 255, (n, 1, 28, 28)).astype(np.float32)
+               for n in (8, 8, 8, 3)]
     int8 = str(tmp_path / f'{method}.onnx')
     quantize_int8(fp32, int8, batches, method=method)
     x = batches[0]

@@ -15,7 +15,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmddad.utils import atomic_write
-from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS
+from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS, run_tool
 
 
 def tiny_cfg(work_dir: str, teacher_checkpoint: str, max_iters: int,
@@ -145,9 +145,7 @@ def test_sigkill_then_resume(tmp_path, teacher_checkpoint):
         last = f.read().strip()
     torch.load(last, weights_only=False)  # complete, loadable
 
-    done = subprocess.run(
-        args[:5] + ['--resume'] + args[5:], cwd=REPO_ROOT, env=env,
-        capture_output=True, text=True, timeout=600)
+    done = run_tool(*args[1:5], '--resume', *args[5:], check=False)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-3000:]
     assert 'resumed epoch: 0, iter: ' in log
@@ -230,22 +228,16 @@ def test_train_resume_falls_back_to_the_newest_intact_checkpoint(
     args = train_command(work, teacher_checkpoint, 'model.student_steps=1',
                          'default_hooks.checkpoint.interval=2',
                          'default_hooks.checkpoint.max_keep_ckpts=5')
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
-    first = subprocess.run(args + ['train_cfg.max_iters=4'], cwd=REPO_ROOT,
-                           env=env, capture_output=True, text=True,
-                           timeout=600)
-    assert first.returncode == 0, first.stderr[-3000:]
+    run_tool(*args[1:], 'train_cfg.max_iters=4')
     _truncate(osp.join(work, 'iter_4.pth'))  # last_checkpoint names it
-    done = subprocess.run(
-        args[:5] + ['--resume'] + args[5:] + ['train_cfg.max_iters=6'],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    done = run_tool(*args[1:5], '--resume', *args[5:],
+                    'train_cfg.max_iters=6', check=False)
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-3000:]
     assert 'skipped' in log and 'iter_4.pth' in log
     assert 'resumed epoch: 0, iter: 2' in log
     assert osp.isfile(osp.join(work, 'iter_6.pth'))
-    bad = subprocess.run(
-        args[:5] + ['--resume', osp.join(work, 'missing.pth')] + args[5:],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    bad = run_tool(*args[1:5], '--resume', osp.join(work, 'missing.pth'),
+                   *args[5:], check=False)
     assert bad.returncode != 0
     assert 'missing.pth' in bad.stderr and 'iter_6.pth' in bad.stderr

@@ -50,10 +50,20 @@ def fabricate_segnet_camvid(root: str, counts=dict(train=3, val=2, test=2),
     return made
 
 
-def test_camvid_converter_and_dataset(tmp_path):
+def test_camvid_converter_and_dataset(tmp_path, capsys):
     src, out = str(tmp_path / 'CamVid'), str(tmp_path / 'camvid')
     made = fabricate_segnet_camvid(src)
     camvid_converter.main([src, '-o', out])
+    # each split reports its void share, computed from the label maps
+    printed = capsys.readouterr().out
+    for split in ('train', 'val', 'test'):
+        labels = [label for (s, _), (_, label) in made.items() if s == split]
+        void = 100.0 * sum(int((lb == 11).sum()) for lb in labels) / sum(
+            lb.size for lb in labels)
+        assert f'CamVid {split} pixel shares (%): sky ' in printed
+        line = next(ln for ln in printed.splitlines()
+                    if ln.startswith(f'CamVid {split} pixel shares'))
+        assert line.endswith(f'void {void:.1f}')
     for (split, name), (img, label) in made.items():
         got_img = cv2.imread(osp.join(out, 'img_dir', split, name))
         got = cv2.imread(

@@ -238,6 +238,16 @@ def test_test_tool_dumps_and_paints_predictions(tmp_path, ddad_run,
     picture = mmcv.imread(str(tmp_path / 'painted' / painted[0]))
     # the 32x32 digit enlarged to 128x128, two caption lines under it
     assert picture.shape == (128 + 2 * 14, 128, 3)
+    # --show-teacher: the teacher's class on a third line
+    run_tool(
+        osp.join(TOOLS, 'test.py'), EMBEDDED_DDAD,
+        osp.join(ddad_run, 'iter_2.pth'), '--work-dir', str(tmp_path),
+        '--show-dir', str(tmp_path / 'both'), '--show-interval', '25',
+        '--show-teacher', '--cfg-options',
+        f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD)
+    painted = sorted(os.listdir(tmp_path / 'both'))
+    picture = mmcv.imread(str(tmp_path / 'both' / painted[0]))
+    assert len(painted) == 2 and picture.shape == (128 + 3 * 14, 128, 3)
     # a metrics file needs --out-item metrics; predictions are .pkl
     proc = run_tool(
         osp.join(TOOLS, 'test.py'), EMBEDDED_DDAD,

@@ -1,9 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Seeing and keeping what the generator makes: grids, datasets, curves."""
 import glob
-import os
 import os.path as osp
-import subprocess
 import sys
 
 import mmcv
@@ -15,7 +13,7 @@ from mmengine.runner import Runner
 
 from mmddad.engine.run_records import make_summary, read_scalars, write_summary
 
-from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS
+from .conftest import EMBEDDED_DDAD, TOOLS, run_tool
 
 sys.path.insert(0, TOOLS)
 from plot_curves import teacher_reference  # noqa: E402
@@ -77,15 +75,12 @@ def test_hook_grid_denormalises_with_the_teacher_stats(short_run):
 def test_synthesize_writes_a_dataset_mmpretrain_reads(short_run, tmp_path):
     work, runner = short_run
     out = str(tmp_path / 'synthetic')
-    cmd = [sys.executable, osp.join(TOOLS, 'synthesize.py'), EMBEDDED_DDAD,
+    cmd = [osp.join(TOOLS, 'synthesize.py'), EMBEDDED_DDAD,
            osp.join(work, 'iter_3.pth'), '--num', '10', '--batch-size', '4',
            '--out', out, '--cfg-options',
            f'model.teacher.checkpoint={runner.cfg.model.teacher.checkpoint}']
-    env = dict(os.environ, PYTHONPATH=REPO_ROOT)
-    subprocess.run(cmd, cwd=REPO_ROOT, check=True, capture_output=True,
-                   env=env)
-    again = subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True,
-                           env=env)
+    run_tool(*cmd)
+    again = run_tool(*cmd, check=False)
     assert again.returncode != 0 and '--force' in again.stderr + again.stdout
 
     from mmpretrain.datasets import CustomDataset
@@ -115,9 +110,7 @@ def test_plot_curves_from_a_real_log(short_run, tmp_path):
     assert [s for s, _ in train['loss_student']] == [1, 2, 3]
     assert [s for s, _ in val['accuracy/top1']] == [1, 2, 3]
     out = str(tmp_path / 'curves.png')
-    subprocess.run([sys.executable, osp.join(TOOLS, 'plot_curves.py'), work,
-                    '--out', out], check=True, cwd=REPO_ROOT,
-                   capture_output=True)
+    run_tool(osp.join(TOOLS, 'plot_curves.py'), work, '--out', out)
     img = mmcv.imread(out)
     assert img is not None and img.shape[1] > 4 * img.shape[0] / 2
 
@@ -140,13 +133,11 @@ def test_draw_synthetic_grid_from_a_checkpoint(short_run, tmp_path):
     grids = []
     for name in ('a.png', 'b.png'):
         out = str(tmp_path / name)
-        subprocess.run([
-            sys.executable, osp.join(TOOLS, 'draw_synthetic.py'),
-            EMBEDDED_DDAD, osp.join(work, 'iter_3.pth'), '--out', out,
-            '--num', '6', '--nrow', '3', '--cfg-options',
-            f'model.teacher.checkpoint={runner.cfg.model.teacher.checkpoint}'
-        ], check=True, cwd=REPO_ROOT, capture_output=True,
-            env=dict(os.environ, PYTHONPATH=REPO_ROOT))
+        run_tool(
+            osp.join(TOOLS, 'draw_synthetic.py'), EMBEDDED_DDAD,
+            osp.join(work, 'iter_3.pth'), '--out', out, '--num', '6',
+            '--nrow', '3', '--cfg-options',
+            f'model.teacher.checkpoint={runner.cfg.model.teacher.checkpoint}')
         grids.append(mmcv.imread(out))
     assert grids[0].shape == (2 * (64 + 14) + 3 * 2, 3 * 64 + 4 * 2, 3)
     assert np.array_equal(grids[0], grids[1])

@@ -61,6 +61,11 @@ def parse_args() -> argparse.Namespace:
         default=1,
         help='with --show-dir, paint every N-th test image (default 1)')
     parser.add_argument(
+        '--show-teacher',
+        action='store_true',
+        help='with --show-dir and a distillation config, paint the '
+        'teacher\'s prediction beside the student\'s')
+    parser.add_argument(
         '--partial-load',
         action='store_true',
         help='test even if the checkpoint lacks some of the model\'s keys '
@@ -79,6 +84,8 @@ def main() -> None:
         what = 'predictions' if args.out_item == 'pred' else 'metrics'
         raise ValueError(f'--out "{args.out}": the {what} are written as '
                          f'{", ".join(formats)}; name the file so')
+    if args.show_teacher and not args.show_dir:
+        raise ValueError('--show-teacher paints into --show-dir: give both')
     if args.out:
         check_not_input(args.out, '--out', {
             'the config': args.config,
@@ -106,7 +113,7 @@ def main() -> None:
             '--show-dir')
         cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(
             type='PredictionPaintingHook', out_dir=args.show_dir,
-            interval=args.show_interval)]
+            interval=args.show_interval, with_teacher=args.show_teacher)]
     init_cpu_process_group(cfg.launcher,
                            cfg.get('env_cfg', {}).get('dist_cfg', {}))
     with keep_config_copy(cfg):

@@ -56,8 +56,9 @@ def calibration_batches(source: str, model: nn.Module, cfg, num: int,
     pre = model.teacher.data_preprocessor
     size = tuple(shape[1:])
     if source == 'train':
+        # a training set smaller than ``num`` (CamVid: 367) gives them all
         images = training_images(cfg, num, seed, train_config)
-        for start in range(0, num, batch_size):
+        for start in range(0, len(images), batch_size):
             batch = torch.stack(images[start:start + batch_size]).float()
             yield _resized(batch, size).numpy()
         return
@@ -81,8 +82,9 @@ def _resized(images: torch.Tensor, size: Sequence[int]) -> torch.Tensor:
 def training_images(cfg, num: int, seed: int,
                     train_config: Optional[str] = None) -> List[torch.Tensor]:
     """``num`` images of the training split of ``train_config`` or of the
-    teacher's recipe (chosen at random with ``seed``), through the
-    distillation config's validation pipeline: uint8 (C, H, W) each."""
+    teacher's recipe (chosen at random with ``seed``; all of them if it
+    holds fewer), through the distillation config's validation pipeline:
+    uint8 (C, H, W) each."""
     recipe_path = train_config or cfg.model.teacher.get('cfg_path')
     if recipe_path is None:
         raise ValueError('--calib-source train reads the training set of the '

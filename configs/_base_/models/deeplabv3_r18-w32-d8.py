@@ -4,7 +4,7 @@
 # ASPP head of 64 channels) on RGB input normalised with ImageNet's
 # mean/std, plain cross-entropy. 3.5 M parameters. The student of the CPU
 # CamVid configs is the same at a quarter of the parameters (width 16, head
-# 32): configs/teachers/deeplabv3_r18-w16-d8_1xb8-3k_camvid-180x240.py.
+# 32): configs/teachers/deeplabv3_r18-w16-d8_1xb8-4k_camvid-180x240.py.
 _base_ = ['./deeplabv3_r18-w16_canvas.py']
 model = dict(
     data_preprocessor=dict(

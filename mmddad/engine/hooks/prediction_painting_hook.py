@@ -4,6 +4,8 @@ import os.path as osp
 from typing import Optional, Sequence
 
 import mmcv
+import torch
+import torch.nn as nn
 from mmengine.hooks import Hook
 
 from mmddad.models.task_adapters import BaseTaskAdapter, build_task_adapter
@@ -32,18 +34,22 @@ class PredictionPaintingHook(Hook):
             to 1.
         min_size (int): Enlarge images to at least this shorter side.
             Defaults to 128.
+        with_teacher (bool): Paint a distiller's teacher's prediction
+            beside its student's. Defaults to False.
     """
 
     priority = 'LOW'
 
     def __init__(self, out_dir: str, interval: int = 1,
-                 min_size: int = 128) -> None:
+                 min_size: int = 128, with_teacher: bool = False) -> None:
         if interval < 1:
             raise ValueError('PredictionPaintingHook: `interval` must be '
                              f'>= 1, got {interval}')
         self.out_dir = out_dir
         self.interval = interval
         self.min_size = min_size
+        self.with_teacher = with_teacher
+        self._teacher: Optional[nn.Module] = None
         self._adapter: Optional[BaseTaskAdapter] = None
         self._meta: dict = {}
         self._seen = 0
@@ -56,6 +62,13 @@ class PredictionPaintingHook(Hook):
         # a distiller tests its student with its own adapter
         self._adapter = getattr(model, 'adapter', None) or \
             build_task_adapter(None, model)
+        if self.with_teacher:
+            self._teacher = getattr(model, 'teacher', None)
+            if not isinstance(self._teacher, nn.Module):
+                raise ValueError(
+                    'PredictionPaintingHook: `with_teacher` (tools/test.py '
+                    f'--show-teacher) needs a distiller; '
+                    f'{type(model).__name__} has no teacher')
         self._meta = dict(getattr(runner.test_dataloader.dataset, 'metainfo',
                                   {}) or {})
         self._seen = 0
@@ -74,8 +87,13 @@ class PredictionPaintingHook(Hook):
             return
         images = [loaded_to_rgb(data_batch['inputs'][i]) for i in chosen]
         samples = [outputs[i] for i in chosen]
-        pictures = self._adapter.paint_predictions(images, samples,
-                                                   self._meta, self.min_size)
+        taught = None
+        if self._teacher is not None:
+            with torch.no_grad():
+                taught = self._teacher.test_step(data_batch)
+            taught = [taught[i] for i in chosen]
+        pictures = self._adapter.paint_predictions(
+            images, samples, self._meta, self.min_size, teacher_samples=taught)
         for i, sample, picture in zip(chosen, samples, pictures):
             path = sample.get('img_path') if hasattr(sample, 'get') else None
             name = osp.splitext(osp.basename(path))[0] if path else \

@@ -124,9 +124,13 @@ class BaseTaskAdapter(metaclass=ABCMeta):
         return None
 
     @abstractmethod
-    def paint_predictions(self, images: List[np.ndarray], data_samples: list,
-                          dataset_meta: dict,
-                          min_size: int = 64) -> List[np.ndarray]:
+    def paint_predictions(
+            self,
+            images: List[np.ndarray],
+            data_samples: list,
+            dataset_meta: dict,
+            min_size: int = 64,
+            teacher_samples: Optional[list] = None) -> List[np.ndarray]:
         """Paint a model's predictions (and the ground truth, if known) of
         real test images, as ``tools/test.py --show-dir`` saves them.
 
@@ -137,6 +141,9 @@ class BaseTaskAdapter(metaclass=ABCMeta):
                 the model's ``test_step`` returns them.
             dataset_meta (dict): ``classes`` (and ``palette``) if known.
             min_size (int): Enlarge images to at least this shorter side.
+            teacher_samples (list, optional): The teacher's predictions of
+                the same images, painted beside the tested student's
+                (``tools/test.py --show-teacher``).
 
         Returns:
             list[np.ndarray]: One RGB uint8 picture per image.

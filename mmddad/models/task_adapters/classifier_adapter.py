@@ -1,6 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Task adapter of MMPretrain image classifiers."""
-from typing import List
+from typing import List, Optional
 
 import os
 import os.path as osp
@@ -58,16 +58,27 @@ class ClassifierAdapter(BaseTaskAdapter):
             for img, label in zip(images, labels)
         ]
 
-    def paint_predictions(self, images: List[np.ndarray], data_samples: list,
-                          dataset_meta: dict,
-                          min_size: int = 64) -> List[np.ndarray]:
-        """Each image with its predicted class and score under it, and the
+    def paint_predictions(
+            self,
+            images: List[np.ndarray],
+            data_samples: list,
+            dataset_meta: dict,
+            min_size: int = 64,
+            teacher_samples: Optional[list] = None) -> List[np.ndarray]:
+        """Each image with its predicted class and score under it (with
+        ``teacher_samples``, the teacher's under the student's), and the
         ground-truth class (in red when the prediction is wrong)."""
         out = []
-        for img, sample in zip(images, data_samples):
+        teachers = teacher_samples or [None] * len(data_samples)
+        for img, sample, teacher in zip(images, data_samples, teachers):
             label = int(sample.pred_label)
             lines = [f'pred: {self._name(label, dataset_meta)} '
                      f'({float(sample.pred_score[label]):.2f})']
+            if teacher is not None:
+                taught = int(teacher.pred_label)
+                lines[0] = 'student' + lines[0][len('pred'):]
+                lines.append(f'teacher: {self._name(taught, dataset_meta)} '
+                             f'({float(teacher.pred_score[taught]):.2f})')
             wrong = False
             if 'gt_label' in sample:
                 truth = int(sample.gt_label)

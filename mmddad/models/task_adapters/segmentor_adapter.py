@@ -76,19 +76,29 @@ class SegmentorAdapter(BaseTaskAdapter):
         return draw_legend(classes[:num_classes],
                            self._palette(dataset_meta, num_classes), width)
 
-    def paint_predictions(self, images: List[np.ndarray], data_samples: list,
-                          dataset_meta: dict,
-                          min_size: int = 64) -> List[np.ndarray]:
-        """Side by side: the image, the predicted mask over it and the
+    def paint_predictions(
+            self,
+            images: List[np.ndarray],
+            data_samples: list,
+            dataset_meta: dict,
+            min_size: int = 64,
+            teacher_samples: Optional[list] = None) -> List[np.ndarray]:
+        """Side by side: the image, the predicted mask over it (with
+        ``teacher_samples``: the student's, then the teacher's) and the
         ground-truth mask over it (if known), then a legend of the classes
         they show (ignored pixels of the ground truth stay uncoloured)."""
         classes = (dataset_meta or {}).get('classes')
         out = []
-        for img, sample in zip(images, data_samples):
+        teachers = teacher_samples or [None] * len(data_samples)
+        for img, sample, teacher in zip(images, data_samples, teachers):
             pred = sample.pred_sem_seg.data[0].cpu().numpy()
             if img.shape[:2] != pred.shape:
                 img = mmcv.imresize(img, pred.shape[::-1])
-            masks = [('prediction', pred)]
+            if teacher is None:
+                masks = [('prediction', pred)]
+            else:
+                taught = teacher.pred_sem_seg.data[0].cpu().numpy()
+                masks = [('student', pred), ('teacher', taught)]
             if 'gt_sem_seg' in sample:
                 masks.append(('ground truth',
                               sample.gt_sem_seg.data[0].cpu().numpy()))
