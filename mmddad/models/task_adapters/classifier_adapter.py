@@ -58,6 +58,12 @@ class ClassifierAdapter(BaseTaskAdapter):
             for img, label in zip(images, labels)
         ]
 
+    def _caption(self, title: str, sample, dataset_meta: dict) -> str:
+        """``title: class (score)`` of a sample's predicted label."""
+        label = int(sample.pred_label)
+        return (f'{title}: {self._name(label, dataset_meta)} '
+                f'({float(sample.pred_score[label]):.2f})')
+
     def paint_predictions(
             self,
             images: List[np.ndarray],
@@ -71,18 +77,14 @@ class ClassifierAdapter(BaseTaskAdapter):
         out = []
         teachers = teacher_samples or [None] * len(data_samples)
         for img, sample, teacher in zip(images, data_samples, teachers):
-            label = int(sample.pred_label)
-            lines = [f'pred: {self._name(label, dataset_meta)} '
-                     f'({float(sample.pred_score[label]):.2f})']
+            lines = [self._caption('pred' if teacher is None else 'student',
+                                   sample, dataset_meta)]
             if teacher is not None:
-                taught = int(teacher.pred_label)
-                lines[0] = 'student' + lines[0][len('pred'):]
-                lines.append(f'teacher: {self._name(taught, dataset_meta)} '
-                             f'({float(teacher.pred_score[taught]):.2f})')
+                lines.append(self._caption('teacher', teacher, dataset_meta))
             wrong = False
             if 'gt_label' in sample:
                 truth = int(sample.gt_label)
-                wrong = truth != label
+                wrong = truth != int(sample.pred_label)
                 lines.append(f'gt: {self._name(truth, dataset_meta)}')
             out.append(add_caption(enlarge(img, min_size), lines,
                                    (200, 30, 30) if wrong else (0, 0, 0)))
