@@ -123,13 +123,46 @@ def test_the_commands_parser_reads_what_a_reader_runs():
     assert named_paths(commands[0]) == ['tools/train.py', 'configs/a.py']
 
 
+def heading_anchors(markdown: str) -> set:
+    """The anchors GitHub gives a Markdown file's headings: lower case,
+    punctuation dropped, spaces as hyphens, ``-1``, ``-2`` on repeats."""
+    anchors, seen = set(), {}
+    in_code = False
+    for line in markdown.splitlines():
+        if line.startswith('```'):
+            in_code = not in_code
+        if in_code or not re.match(r'#{1,6} ', line):
+            continue
+        slug = re.sub(r'[^\w\- ]', '', line.lstrip('#').strip().lower())
+        slug = slug.replace(' ', '-')
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(slug if count == 0 else f'{slug}-{count}')
+    return anchors
+
+
+def test_heading_anchors_follow_github():
+    text = ('# A: b (2 CPU cores)\n```\n# not a heading\n```\n'
+            '## Same\n## Same\n### x_y-z, `code`\n')
+    assert heading_anchors(text) == {
+        'a-b-2-cpu-cores', 'same', 'same-1', 'x_y-z-code'}
+
+
 @pytest.mark.parametrize('doc', DOCS, ids=lambda d: osp.relpath(d, REPO_ROOT))
 def test_relative_links_resolve(doc):
-    for target in LINK.findall(open(doc).read()):
-        if re.match(r'^(https?:|mailto:|#)', target):
+    """Every relative link names a file of the repository and, where it
+    names a heading of a Markdown file (``#...``), one that file has."""
+    text = open(doc).read()
+    for target in LINK.findall(text):
+        if re.match(r'^(https?:|mailto:)', target):
             continue
-        path = osp.normpath(osp.join(osp.dirname(doc), target.split('#')[0]))
+        file, _, anchor = target.partition('#')
+        path = osp.normpath(osp.join(osp.dirname(doc), file)) if file else doc
         assert osp.exists(path), f'{doc}: link {target} does not resolve'
+        if anchor and path.endswith('.md'):
+            assert anchor in heading_anchors(open(path).read()), (
+                f'{doc}: link {target}: no heading of {path} has the '
+                f'anchor #{anchor}')
 
 
 PARENT_PATH = re.compile(r'(?<![\w.])((?:\.\./)+[\w.-]+)')
