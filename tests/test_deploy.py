@@ -261,15 +261,13 @@ def test_parity_tolerates_near_ties_but_not_a_wrong_prediction():
                                                      dtype=torch.bool)) == 0
 
 
-@pytest.mark.parametrize('method', ['minmax', 'entropy', 'percentile'])
-def test_int8_calibration_methods(tmp_path, method):
-    """`--calib-method`: each of ONNX Runtime's calibrators gives an INT8
-    model whose logits stay near the fp32 model's, also from batches of
-    unequal sizes; an unknown one is named."""
-    import onnxruntime as ort
+@pytest.fixture(scope='module')
+def embedded_student_onnx(tmp_path_factory):
+    """A randomly initialised embedded student with its preprocessing, and
+    its fp32 ONNX file."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
-    from mmddad.deploy import DeployableModel, export_onnx, quantize_int8
+    from mmddad.deploy import DeployableModel, export_onnx
     from mmddad.models import build_network
     from mmddad.models.task_adapters import build_task_adapter
     init_default_scope('mmddad')
@@ -279,8 +277,19 @@ def test_int8_calibration_methods(tmp_path, method):
     student.init_weights()
     deployable = DeployableModel(student, build_task_adapter(
         None, student)).eval()
-    fp32 = str(tmp_path / 'student.onnx')
+    fp32 = str(tmp_path_factory.mktemp('student') / 'student.onnx')
     export_onnx(deployable, (2, 1, 28, 28), fp32)
+    return deployable, fp32
+
+
+@pytest.mark.parametrize('method', ['minmax', 'entropy', 'percentile'])
+def test_int8_calibration_methods(tmp_path, method, embedded_student_onnx):
+    """`--calib-method`: each of ONNX Runtime's calibrators gives an INT8
+    model whose logits stay near the fp32 model's, also from batches of
+    unequal sizes; an unknown one is named."""
+    import onnxruntime as ort
+    from mmddad.deploy import quantize_int8
+    _, fp32 = embedded_student_onnx
     rng = np.random.default_rng(0)
     # a last batch smaller than the others, as a training set of 367
     # images in batches of 32 gives
@@ -295,3 +304,42 @@ def test_int8_calibration_methods(tmp_path, method):
     assert np.abs(got - ref).max() < 0.25 * np.abs(ref).max()
     with pytest.raises(ValueError, match='--calib-method'):
         quantize_int8(fp32, int8, batches, method='median')
+
+
+def test_int8_keeps_the_whole_pixel_range(tmp_path, embedded_student_onnx):
+    """Calibration images without bright pixels (a generator that never
+    draws white) do not narrow the input's quantization: the input and its
+    preprocessing are quantized over every value loaded pixels can take,
+    so a white image is not clipped at the first layer."""
+    import onnx
+    from mmddad.deploy import quantize_int8
+    from mmddad.deploy.int8_quantization import input_ranges
+    deployable, fp32 = embedded_student_onnx
+    mean = float(deployable.mean.flatten()[0])
+    std = float(deployable.std.flatten()[0])
+
+    exact = input_ranges(fp32, (1, 28, 28))
+    normalised = [r for name, r in exact.items() if name != 'image']
+    # the graph's own normalisation was found: x - mean, then / std
+    for low, high in ((-mean, 255 - mean),
+                      (-mean / std, (255 - mean) / std)):
+        assert any(r == pytest.approx((low, high), rel=1e-4)
+                   for r in normalised), (low, high, exact)
+
+    rng = np.random.default_rng(0)
+    dark = [rng.uniform(0, 60, (8, 1, 28, 28)).astype(np.float32)
+            for _ in range(2)]
+    int8 = str(tmp_path / 'int8.onnx')
+    quantize_int8(fp32, int8, dark)
+    model = onnx.load(int8)
+    values = {i.name: onnx.numpy_helper.to_array(i).astype(np.float64)
+              for i in model.graph.initializer}
+    checked = 0
+    for node in model.graph.node:
+        if node.op_type == 'QuantizeLinear' and node.input[0] in exact:
+            scale, zero = values[node.input[1]], values[node.input[2]]
+            low, high = exact[node.input[0]]
+            assert (0 - zero) * scale <= low + scale
+            assert (255 - zero) * scale >= high - scale
+            checked += 1
+    assert checked  # the first layer's input is quantized over it all
