@@ -38,6 +38,23 @@ def test_data_free_configs_parse_and_name_no_training_set(config):
     assert cfg.default_scope == 'mmddad'
 
 
+ALL_CONFIGS = sorted(
+    p for p in glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
+    if '_base_' not in p)
+
+
+@pytest.mark.parametrize(
+    'config', ALL_CONFIGS, ids=lambda p: osp.relpath(p, CONFIGS))
+def test_evaluation_loops_are_complete(config):
+    """A val/test dataloader, loop and evaluator come together (MMEngine
+    refuses a partial set only when the run starts)."""
+    cfg = Config.fromfile(config)
+    for split in ('val', 'test'):
+        given = {key: cfg.get(f'{split}_{key}') is not None
+                 for key in ('dataloader', 'cfg', 'evaluator')}
+        assert len(set(given.values())) == 1, (split, given)
+
+
 @pytest.mark.parametrize('config', EMBEDDED, ids=osp.basename)
 def test_embedded_family_trains_without_training_data(
         config, teacher_checkpoint, tmp_path, monkeypatch):
