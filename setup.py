@@ -86,8 +86,8 @@ setup(
         'tensorboard': ['tensorboard'],
         # tools/deploy.py: ONNX export (torch.onnx's torch.export-based
         # exporter: torch >= 2.6, with onnxscript), ONNX Runtime inference
-        # and its INT8 quantization
-        'deploy': ['torch>=2.6', 'onnx', 'onnxruntime', 'onnxscript'],
+        # and its INT8 quantization (>= 1.17: tensor range overrides)
+        'deploy': ['torch>=2.6', 'onnx', 'onnxruntime>=1.17', 'onnxscript'],
     },
     zip_safe=False,
 )
