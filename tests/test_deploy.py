@@ -343,3 +343,26 @@ def test_int8_keeps_the_whole_pixel_range(tmp_path, embedded_student_onnx):
             assert (255 - zero) * scale >= high - scale
             checked += 1
     assert checked  # the first layer's input is quantized over it all
+
+
+def test_pixelwise_tensors_follow_only_affine_steps():
+    """The exact ranges cover the image's moves and its affine maps
+    (x - mean, (x - mean) / std), not what is no longer affine in a pixel
+    (a constant divided by the image, a product of two images)."""
+    from onnx import TensorProto, helper
+    from mmddad.deploy.int8_quantization import _pixelwise_tensors
+    const = helper.make_tensor('c', TensorProto.FLOAT, [1], [2.0])
+    nodes = [
+        helper.make_node('Sub', ['image', 'c'], ['centred']),
+        helper.make_node('Div', ['centred', 'c'], ['normalised']),
+        helper.make_node('Div', ['c', 'image'], ['inverse']),
+        helper.make_node('Mul', ['image', 'image'], ['square']),
+        helper.make_node('Transpose', ['normalised'], ['moved']),
+    ]
+    image = helper.make_tensor_value_info('image', TensorProto.FLOAT, None)
+    outs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, None)
+            for n in ('inverse', 'square', 'moved')]
+    model = helper.make_model(
+        helper.make_graph(nodes, 'g', [image], outs, initializer=[const]))
+    assert _pixelwise_tensors(model) == {
+        'image', 'centred', 'normalised', 'moved'}

@@ -46,8 +46,10 @@ def _pixelwise_tensors(model) -> Set[str]:
         variable = [i for i in node.input if i and i not in constants]
         if not variable or not all(i in chain for i in variable):
             continue
-        if node.op_type in _MOVING_OPS or (node.op_type in _AFFINE_OPS
-                                           and len(variable) == 1):
+        affine = (node.op_type in _AFFINE_OPS and len(variable) == 1
+                  # constant / image is not affine in the image
+                  and (node.op_type != 'Div' or node.input[0] in chain))
+        if node.op_type in _MOVING_OPS or affine:
             chain.update(node.output)
     return chain
 
