@@ -3,6 +3,8 @@
 are inputs, deployments over deployments, a collapse without validation,
 config values that name their key, hints that work, and no litter."""
 import glob
+import importlib.util
+import json
 import logging
 import os
 import os.path as osp
@@ -55,7 +57,8 @@ def test_deploy_replaces_another_deployment_only_with_force(
     line = error_line(deploy(fresh, str(tmp_path / 'missing.pth')))
     assert 'missing.pth' in line
     assert not osp.exists(tmp_path / 'a')
-    # another run's deployment (an INT8 model of its own), a user's file and
+    # another run's deployment (an INT8 model of its own, in its index),
+    # the user's files (one named as this tool names its INT8 models) and
     # what a killed run left
     work = tmp_path / 'deploy'
     work.mkdir()
@@ -63,28 +66,161 @@ def test_deploy_replaces_another_deployment_only_with_force(
            'deploy_report.json': b'{}'}
     for name, data in old.items():
         (work / name).write_bytes(data)
+    (work / 'deploy_index.json').write_text(json.dumps(
+        dict(files=[*old, 'deploy_index.json'])))
     (work / 'notes.txt').write_text('the user\'s')
+    (work / 'student_int8_backup.onnx').write_bytes(b'the user\'s int8')
     stale = work / '.deploy.999999999.abc.tmp'
     stale.mkdir()
     (stale / 'student.onnx').write_bytes(b'half')
     line = error_line(deploy(work, ckpt))
     assert 'holds another deployment' in line and '--force' in line
-    assert 'student_int8.onnx' in line
+    assert 'student_int8.onnx' in line and 'backup' not in line
     assert {n: (work / n).read_bytes() for n in old} == old
     # --force replaces the whole set and keeps everything else
     proc = deploy(work, ckpt, '--force')
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert sorted(os.listdir(work)) == [
         'deploy_index.json', 'deploy_report.json', 'notes.txt',
-        'student.onnx'
+        'student.onnx', 'student_int8_backup.onnx'
     ]
     assert (work / 'notes.txt').read_text() == 'the user\'s'
+    assert (work / 'student_int8_backup.onnx').read_bytes() == \
+        b'the user\'s int8'
     from mmddad.utils import read_json
     index = read_json(str(work / 'deploy_index.json'))
     assert index['files'] == ['student.onnx', 'deploy_report.json',
                               'deploy_index.json']
     report = read_json(str(work / 'deploy_report.json'))
     assert report['files'] == {'student': {'ort_fp32': 'student.onnx'}}
+
+
+def _deploy_tool():
+    """``tools/deploy.py`` as a module, to call its checks directly."""
+    spec = importlib.util.spec_from_file_location(
+        'deploy_tool', osp.join(TOOLS, 'deploy.py'))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_deploy_force_replaces_only_what_an_index_lists(tmp_path):
+    deploy = _deploy_tool()
+    names = ['student.onnx', 'deploy_report.json', 'deploy_index.json']
+    work = tmp_path / 'deploy'
+    work.mkdir()
+    for name in ('student.onnx', 'student_int8.onnx', 'deploy_report.json',
+                 'student_int8_backup.onnx', 'notes.txt'):
+        (work / name).write_bytes(b'x')
+    # no index: not a deployment, and files this run would write are the
+    # user's: refused even with --force, named
+    with pytest.raises(FileExistsError) as err:
+        deploy.check_work_dir(str(work), True, names, {})
+    assert 'student.onnx, deploy_report.json' in str(err.value)
+    assert 'no deploy_index.json lists' in str(err.value)
+    # an index: exactly what it lists goes, whatever else is named alike
+    (work / 'deploy_index.json').write_text(json.dumps(dict(files=[
+        'student.onnx', 'student_int8.onnx', 'deploy_report.json',
+        'deploy_index.json'])))
+    old = deploy.check_work_dir(str(work), True, names, {})
+    assert old == ['deploy_index.json', 'deploy_report.json', 'student.onnx',
+                   'student_int8.onnx']
+    tmp = tmp_path / 'tmp'
+    tmp.mkdir()
+    for name in names:
+        (tmp / name).write_text(json.dumps(dict(files=names)))
+    deploy.publish(str(tmp), str(work), names, old)
+    assert sorted(os.listdir(work)) == [
+        'deploy_index.json', 'deploy_report.json', 'notes.txt',
+        'student.onnx', 'student_int8_backup.onnx'
+    ]
+
+
+def test_deploy_index_reaching_outside_its_folder_is_refused(tmp_path):
+    deploy = _deploy_tool()
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    (outside / 'model.onnx').write_bytes(b'precious')
+    work = tmp_path / 'deploy'
+    work.mkdir()
+    os.symlink(outside, work / 'sub')
+    for entry in ('sub/model.onnx', '../outside/model.onnx',
+                  str(outside / 'model.onnx')):
+        (work / 'deploy_index.json').write_text(
+            json.dumps(dict(files=[entry])))
+        with pytest.raises(ValueError) as err:
+            deploy.check_work_dir(str(work), True, ['student.onnx'], {})
+        assert 'deploy_index.json' in str(err.value)
+        assert entry in str(err.value)
+    assert (outside / 'model.onnx').read_bytes() == b'precious'
+
+
+def test_indexed_paths_stay_inside_the_real_folder(tmp_path):
+    from mmddad.utils import indexed_paths
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    (outside / 'secret.txt').write_text('keep')
+    out = tmp_path / 'out'
+    (out / 'images').mkdir(parents=True)
+    (out / 'images' / 'a.png').write_text('own')
+    (out / 'meta').mkdir()
+    os.symlink(outside, out / 'linked')  # a folder that leads outside
+    os.symlink(outside / 'secret.txt', out / 'leak.png')
+    os.symlink(out / 'images' / 'a.png', out / 'alias.png')  # inside
+    index = str(out / 'index.json')
+    for entry in ('linked/secret.txt', 'linked', 'leak.png',
+                  '../outside/secret.txt', 'images/../../outside/secret.txt',
+                  str(outside / 'secret.txt'), '.', 'images/..', '', 3):
+        with pytest.raises(ValueError) as err:
+            indexed_paths(str(out), [entry], index)
+        assert index in str(err.value) and str(entry) in str(err.value)
+    # inside: files and links (a link as itself), not folders or the missing
+    assert indexed_paths(
+        str(out), ['images/a.png', './images/a.png', 'alias.png', 'meta',
+                   'images/gone.png'], index) == [
+        osp.join('images', 'a.png'), 'alias.png'
+    ]
+    # the folder itself through a symlink: the same answers
+    os.symlink(out, tmp_path / 'out_link')
+    assert indexed_paths(str(tmp_path / 'out_link'), ['alias.png'],
+                         index) == ['alias.png']
+    with pytest.raises(ValueError, match='linked/secret.txt'):
+        indexed_paths(str(tmp_path / 'out_link'), ['linked/secret.txt'],
+                      index)
+    assert (outside / 'secret.txt').read_text() == 'keep'
+
+
+def test_synthesize_force_never_follows_a_symlink_out_of_its_folder(
+        tmp_path, ddad_run, teacher_checkpoint):
+    ckpt = osp.join(ddad_run, 'iter_2.pth')
+    outside = tmp_path / 'photos'
+    outside.mkdir()
+    (outside / '000000.png').write_bytes(b'a photo')
+    out = tmp_path / 'data'
+    out.mkdir()
+    (out / 'keep.txt').write_text('a user file')
+    os.symlink(outside, out / 'images')
+    # a planted index that lists a file behind the symlinked folder
+    (out / 'synthesize_index.json').write_text(json.dumps(dict(
+        files=['images/000000.png', 'synthesize_index.json'])))
+
+    def synthesize():
+        return run_tool(
+            osp.join(TOOLS, 'synthesize.py'), EMBEDDED_DDAD, ckpt, '--out',
+            str(out), '--num', '1', '--force', '--force',
+            *ddad_options(teacher_checkpoint), check=False)
+
+    line = error_line(synthesize())
+    assert 'synthesize_index.json' in line and 'images/000000.png' in line
+    assert os.listdir(outside) == ['000000.png']
+    assert (outside / '000000.png').read_bytes() == b'a photo'
+    # no index: the user's symlinked folder is not written through either
+    os.remove(out / 'synthesize_index.json')
+    (outside / '000000.png').unlink()
+    line = error_line(synthesize())
+    assert 'images' in line and 'nothing was changed' in line
+    assert os.listdir(outside) == []
+    assert sorted(os.listdir(out)) == ['images', 'keep.txt']
 
 
 # -------------------------------------- 3. collapse without validation

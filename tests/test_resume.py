@@ -219,7 +219,12 @@ def test_resume_selection_skips_damaged_checkpoints(tmp_path):
     _truncate(str(work / 'iter_2.pth'))
     with pytest.raises(ValueError, match='no checkpoint .* can be loaded'):
         select_resume_checkpoint(str(work))
-    assert select_resume_checkpoint(str(tmp_path / 'empty')) is None
+    # nothing to resume (an empty or mistyped work dir): an error naming it
+    (tmp_path / 'empty').mkdir()
+    for missing in ('empty', 'mistyped'):
+        with pytest.raises(FileNotFoundError,
+                           match=f'--resume: ".*{missing}" holds no checkpoint'):
+            select_resume_checkpoint(str(tmp_path / missing))
 
 
 def test_train_resume_falls_back_to_the_newest_intact_checkpoint(
@@ -241,3 +246,17 @@ def test_train_resume_falls_back_to_the_newest_intact_checkpoint(
                    *args[5:], check=False)
     assert bad.returncode != 0
     assert 'missing.pth' in bad.stderr and 'iter_6.pth' in bad.stderr
+
+
+def test_resume_into_an_empty_work_dir_is_an_error(tmp_path,
+                                                   teacher_checkpoint):
+    from .conftest import TINY_DDAD
+    for tool in ('train.py', 'distill.py'):
+        proc = run_tool(
+            osp.join(TOOLS, tool), EMBEDDED_DDAD, '--work-dir',
+            str(tmp_path / 'mistyped'), '--resume', '--cfg-options',
+            f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD,
+            check=False)
+        assert proc.returncode == 1, proc.stderr[-2000:]
+        assert 'holds no checkpoint to resume from' in proc.stderr
+        assert not osp.exists(tmp_path / 'mistyped' / 'iter_1.pth')

@@ -25,7 +25,10 @@ The files are written into a hidden folder of the work dir and moved into
 place when all are complete. A work dir that holds another deployment is
 refused unless ``--force``, which replaces that deployment as a whole (the
 files its index lists, e.g. an INT8 model this run does not make) and never
-touches other files; what a killed run left is removed by the next one.
+touches other files: a file this run would write that no index lists (e.g.
+a ``student.onnx`` of the user's) is refused, with or without ``--force``.
+While files are moved into place an index lists all of them, and the hidden
+folder of a killed run is removed by the next one.
 
 Example::
 
@@ -34,7 +37,6 @@ Example::
         --work-dir work_dirs/deploy_mnist5k --int8
 """
 import argparse
-import fnmatch
 import json
 import os
 import os.path as osp
@@ -60,16 +62,16 @@ from mmddad.utils import (add_cfg_options, add_trust_option, atomic_write,
                           check_folder_path, check_not_input,
                           check_weights_fit, default_work_dir,
                           describe_checkpoint, load_checkpoint_file,
-                          load_tool_config, non_negative_int, output_folder,
+                          indexed_paths, load_tool_config,
+                          non_negative_int, output_folder,
                           positive_int, private_temp_folder, read_json,
                           remove_stale_temp_folders, run_tool, start_tool,
                           state_dict_of)
 
 STUDENT_FILE, REPORT_FILE = 'student.onnx', 'deploy_report.json'
-#: The index of a deployment: the files this tool wrote into the work dir.
+#: The index of a deployment: the files this tool wrote into the work dir
+#: (``--force`` replaces those and no other file).
 INDEX_FILE = 'deploy_index.json'
-#: The names this tool gives its files (also recognised without an index).
-OWN_NAMES = (STUDENT_FILE, 'student_int8*.onnx', REPORT_FILE, INDEX_FILE)
 #: The tag of the hidden folder a deployment is written into first.
 TMP_TAG = 'deploy'
 
@@ -140,21 +142,16 @@ def output_names(args: argparse.Namespace) -> List[str]:
 
 def deployment_files(work_dir: str) -> List[str]:
     """The files of an earlier deployment in ``work_dir``: those its index
-    lists (plain file names in the folder) and any named as this tool names
-    its files (a deployment killed while moved into place)."""
-    if not osp.isdir(work_dir):
-        return []
-    names = set()
+    lists, and the index. A file no index lists is not one, whatever its
+    name (the user's ``student_int8_backup.onnx``)."""
     index = osp.join(work_dir, INDEX_FILE)
-    if osp.isfile(index):
-        record = read_json(index, 'the index of an earlier deployment, ')
-        listed = record.get('files', []) if isinstance(record, dict) else []
-        # an edited index must not reach outside the folder
-        names |= {n for n in listed if isinstance(n, str)
-                  and n == osp.basename(n) and n not in ('', '.', '..')}
-    names |= {n for n in os.listdir(work_dir)
-              if any(fnmatch.fnmatch(n, p) for p in OWN_NAMES)}
-    return sorted(n for n in names if osp.isfile(osp.join(work_dir, n)))
+    if not osp.isfile(index):
+        return []
+    record = read_json(index, 'the index of an earlier deployment, ')
+    listed = record.get('files', []) if isinstance(record, dict) else []
+    # an edited index must not reach outside the folder (by `..`, an
+    # absolute path or a symlink): refused
+    return sorted({*indexed_paths(work_dir, listed, index), INDEX_FILE})
 
 
 def check_work_dir(work_dir: str, force: bool, names: List[str],
@@ -171,11 +168,23 @@ def check_work_dir(work_dir: str, force: bool, names: List[str],
 
     Returns:
         list[str]: The files of an earlier deployment, to replace.
+
+    Raises:
+        FileExistsError: ``work_dir`` holds another deployment and ``force``
+            is off, or (even with ``force``) a file this run would write
+            that no index lists.
     """
     check_folder_path(work_dir, '--work-dir')
     old = deployment_files(work_dir)
     for name in sorted({*old, *names}):
         check_not_input(osp.join(work_dir, name), '--work-dir file', inputs)
+    unlisted = [n for n in names if n not in old
+                and osp.lexists(osp.join(work_dir, n))]
+    if unlisted:
+        raise FileExistsError(
+            f'--work-dir "{work_dir}" holds {", ".join(unlisted)}, which this '
+            f'run would write but no {INDEX_FILE} lists: not replaced, even '
+            'with --force; move it away or choose another folder')
     if old and not force:
         raise FileExistsError(
             f'--work-dir "{work_dir}" holds another deployment '
@@ -187,11 +196,14 @@ def check_work_dir(work_dir: str, force: bool, names: List[str],
 def publish(tmp: str, work_dir: str, names: List[str],
             replaced: List[str]) -> None:
     """Move this run's files from ``tmp`` into ``work_dir`` and remove the
-    rest of the deployment ``replaced``. The old index goes first and the
-    new one comes last, so no index ever lists the files of two runs."""
+    rest of the deployment ``replaced``. An index lists every file of this
+    tool in the folder at each step: first one of both runs' files, the new
+    one last, so the files of a run killed midway are replaced by the next
+    ``--force``."""
     index = osp.join(work_dir, INDEX_FILE)
-    if osp.lexists(index):
-        os.remove(index)
+    record = read_json(osp.join(tmp, INDEX_FILE))
+    atomic_write(json.dumps(dict(record, files=sorted({*replaced, *names})),
+                            indent=1), index)
     for name in replaced:
         if name not in names and osp.lexists(osp.join(work_dir, name)):
             os.remove(osp.join(work_dir, name))

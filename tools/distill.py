@@ -8,7 +8,8 @@ Then distils, then evaluates
 teacher and student on the same test split and prints both accuracies,
 their ratio, the wall time and the training time until the student first
 reached ``--quality-ratio`` x teacher (read from the validations). A summary
-is written to ``WORK_DIR/distill_summary.json``.
+is written to ``WORK_DIR/distill_summary.json``. While another live run
+trains into the same work dir, a run is refused (``WORK_DIR/.run.lock``).
 
 Example::
 
@@ -21,6 +22,7 @@ import os
 import os.path as osp
 import time
 
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 from mmddad.apis import (ensure_teacher, evaluate_student, evaluate_teacher,
@@ -31,7 +33,8 @@ from mmddad.utils import (add_amp_options, add_cfg_options,
                           check_runner_checkpoint, default_work_dir,
                           enable_amp, keep_config_copy, load_tool_config,
                           non_negative_float, run_tool,
-                          select_resume_checkpoint, start_tool)
+                          select_resume_checkpoint, start_tool,
+                          work_dir_lock)
 
 
 def parse_args() -> argparse.Namespace:
@@ -72,7 +75,13 @@ def main() -> None:
         cfg.randomness = dict(seed=args.seed, deterministic=False)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
         args.config)
+    with work_dir_lock(cfg.work_dir):
+        distill(cfg, args)
 
+
+def distill(cfg: Config, args: argparse.Namespace) -> None:
+    """Train a missing teacher (if asked), distil, test both and report;
+    the caller holds the work dir."""
     total_start = time.time()
     teacher_time = ensure_teacher(cfg, args.train_teacher)
 
@@ -81,7 +90,7 @@ def main() -> None:
     curve_file = osp.join(cfg.work_dir, CURVE_FILE)
     if args.resume:
         cfg.load_from = select_resume_checkpoint(cfg.work_dir)
-        cfg.resume = cfg.load_from is not None  # nothing to resume: a new run
+        cfg.resume = True
     start = time.time()
     with keep_config_copy(cfg):
         runner = Runner.from_cfg(cfg)

@@ -20,7 +20,7 @@ from mmengine.registry import init_default_scope
 
 from mmddad.datasets import val_dataset_meta
 from mmddad.registry import MODELS
-from mmddad.utils import (add_cfg_options, add_trust_option, atomic_write,
+from mmddad.utils import (add_cfg_options, add_force_option, check_new_file, add_trust_option, atomic_write,
                           check_not_input, load_tool_config, load_weights,
                           positive_int, run_tool, start_tool)
 from mmddad.visualization import draw_synthetic_grid
@@ -31,6 +31,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('config', help='the distillation config')
     parser.add_argument('checkpoint', help='a checkpoint of that run')
     parser.add_argument('--out', required=True, help='PNG file to write')
+    add_force_option(parser, 'the --out file')
     parser.add_argument('--num', type=positive_int, default=32,
                         help='number of images (default 32)')
     parser.add_argument('--nrow', type=positive_int, default=8,
@@ -54,6 +55,7 @@ def main() -> None:
         'the config': args.config,
         'the checkpoint': args.checkpoint
     })
+    check_new_file(args.out, '--out', args.force)
     cfg = load_tool_config(args.config, args.cfg_options)
     init_default_scope(cfg.get('default_scope', 'mmddad'))
     model = MODELS.build(cfg.model)

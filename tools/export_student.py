@@ -22,7 +22,7 @@ from mmengine.config import Config
 from mmengine.registry import init_default_scope
 
 from mmddad.models import build_network
-from mmddad.utils import (add_trust_option, atomic_write, check_not_input,
+from mmddad.utils import (add_force_option, add_trust_option, check_new_file, atomic_write, check_not_input,
                           check_weights_fit, describe_checkpoint,
                           load_tool_config, run_tool, safe_torch_load,
                           start_tool, state_dict_of)
@@ -35,8 +35,7 @@ def parse_args() -> argparse.Namespace:
         description='Export the student of a DDAD checkpoint')
     parser.add_argument('checkpoint', help='checkpoint written by training')
     parser.add_argument('out', help='where to write the student checkpoint')
-    parser.add_argument(
-        '--force', action='store_true', help='overwrite `out` if it exists')
+    add_force_option(parser, '`out`')
     parser.add_argument(
         '--config',
         help='the distillation config whose student the weights must fit '
@@ -113,8 +112,7 @@ def main() -> None:
         'the checkpoint': args.checkpoint,
         'the --config file': args.config
     })
-    if osp.exists(args.out) and not args.force:
-        raise SystemExit(f'"{args.out}" exists; pass --force to overwrite it')
+    check_new_file(args.out, 'out', args.force)
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint "{args.checkpoint}" does not exist')
     checkpoint = safe_torch_load(args.checkpoint, map_location='cpu')

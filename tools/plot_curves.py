@@ -26,7 +26,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 from mmddad.engine.run_records import (SUMMARY_FILE,  # noqa: E402
                                        read_scalars, read_summary,
                                        scalars_logs)
-from mmddad.utils import atomic_write, check_not_input, run_tool  # noqa: E402
+from mmddad.utils import (add_force_option, atomic_write,  # noqa: E402
+                          check_new_file, check_not_input, run_tool)
 
 TITLES: Dict[str, str] = {
     'loss_student': 'student loss d(T, S)',
@@ -38,6 +39,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir', help='work dir of a run')
     parser.add_argument('--out', help='PNG path (default: WORK_DIR/curves.png)')
+    add_force_option(parser, 'the --out file')
     parser.add_argument(
         '--teacher-score',
         type=float,
@@ -91,6 +93,7 @@ def main() -> None:
     for source in [osp.join(args.work_dir, SUMMARY_FILE),
                    *scalars_logs(args.work_dir)]:
         check_not_input(out, '--out', {'a file it reads': source})
+    check_new_file(out, '--out', args.force)
     buffer = io.BytesIO()
     fig.savefig(buffer, format='png', dpi=110)
     atomic_write(buffer.getvalue(), out)

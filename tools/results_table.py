@@ -40,7 +40,7 @@ import os.path as osp
 import statistics
 import subprocess
 import sys
-from typing import Dict, List, Optional
+from typing import Any, Dict, List, Optional
 
 from mmddad.engine.run_records import (SUMMARY_FILE, last_val_metric,
                                        read_summary, time_to_reach)
@@ -173,6 +173,32 @@ def run(cmd: List[str], log: str) -> None:
         raise RuntimeError(f'{" ".join(cmd)} failed, see {log}')
 
 
+def check_results(results: Any, store: str) -> dict:
+    """The recorded runs of ``results.json``, each checked: a malformed
+    entry (hand-edited, or from another tool) is an error naming it."""
+    if not isinstance(results, dict):
+        raise ValueError(f'results file "{store}" must hold a JSON object of '
+                         f'runs, got {type(results).__name__}')
+    for key, entry in results.items():
+        where = f'results file "{store}", entry "{key}"'
+        if not isinstance(entry, dict):
+            raise ValueError(f'{where}: must be an object, got {entry!r}')
+        for name in ('score', 'ratio', 'teacher', 'minutes'):
+            if name in entry or name == 'score':
+                value = entry.get(name)
+                if not isinstance(value, (int, float)) or isinstance(
+                        value, bool):
+                    raise ValueError(f'{where}: `{name}` must be a number, '
+                                     f'got {value!r}')
+        curve = entry.get('curve', [])
+        if not isinstance(curve, list) or not all(
+                isinstance(r, dict) and 'iter' in r and 'train_seconds' in r
+                for r in curve):
+            raise ValueError(f'{where}: `curve` must be a list of records '
+                             'with `iter` and `train_seconds`')
+    return results
+
+
 def run_key(config: str, seed: int, options: List[str]) -> str:
     """The results-file key of a run: config, seed and any options."""
     return ' '.join([f'{config}@{seed}', *options])
@@ -264,8 +290,8 @@ def main() -> None:
                                    'classification' else
                                    f'work_dirs/results_table_{args.task}')
     store = osp.join(work_root, 'results.json')
-    results = read_json(store, 'results file ') if osp.isfile(store) \
-        else {}
+    results = check_results(read_json(store, 'results file '), store) \
+        if osp.isfile(store) else {}
     rows = [(label, cfg, True) for label, cfg in table['supervised']] + \
         [(label, cfg, False) for label, cfg in table['data_free']]
     if args.only:

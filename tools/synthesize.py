@@ -32,10 +32,10 @@ from mmengine.utils import ProgressBar
 from mmddad.datasets import val_dataset_meta
 from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option,
-                          check_not_input, device_option, load_tool_config,
-                          load_weights, positive_int, private_temp_folder,
-                          read_json, remove_stale_temp_folders, run_tool,
-                          start_tool)
+                          check_not_input, device_option, indexed_paths,
+                          load_tool_config, load_weights, positive_int,
+                          private_temp_folder, read_json,
+                          remove_stale_temp_folders, run_tool, start_tool)
 
 #: The index of what the tool wrote into a folder: ``--force`` replaces
 #: those files and never touches anything else.
@@ -75,19 +75,19 @@ def own_files(out: str) -> List[str]:
         return []
     record = read_json(index, 'the index of what this tool wrote, ')
     files = record.get('files', []) if isinstance(record, dict) else []
-    # only plain relative paths inside `out` (an edited index must not reach
-    # outside it)
-    files = [osp.normpath(p) for p in files if isinstance(p, str)]
-    files = [p for p in files if not osp.isabs(p)
-             and not p.startswith(os.pardir)]
-    return [p for p in files if osp.isfile(osp.join(out, p))] + [INDEX]
+    # an edited index must not reach outside `out` (by `..`, an absolute
+    # path or a symlink): refused
+    return [p for p in indexed_paths(out, files, index) if p != INDEX
+            ] + [INDEX]
 
 
 def foreign_entries(out: str, own: List[str]) -> List[str]:
-    """Files under ``out`` this tool did not write (relative paths)."""
+    """Files (and symlinked folders) under ``out`` this tool did not write
+    (relative paths)."""
     found = []
-    for root, _, names in os.walk(out):
-        for name in names:
+    for root, folders, names in os.walk(out):
+        links = [f for f in folders if osp.islink(osp.join(root, f))]
+        for name in names + links:
             rel = osp.relpath(osp.join(root, name), out)
             if rel not in own:
                 found.append(rel)
@@ -130,11 +130,13 @@ def collisions(tmp: str, out: str, replaced: List[str]) -> List[str]:
         for name in names:
             rel = osp.relpath(osp.join(root, name), tmp)
             parts = rel.split(os.sep)
-            # the file itself, or a file where a folder of the path goes
+            # the file itself, or a file (or a symlink, which may lead
+            # outside `out`) where a folder of the path goes
             for i in range(1, len(parts) + 1):
                 sub = osp.join(*parts[:i])
                 target = osp.join(out, sub)
-                if i < len(parts) and osp.isfile(target) or (
+                if i < len(parts) and (osp.isfile(target)
+                                       or osp.islink(target)) or (
                         i == len(parts) and osp.lexists(target)
                         and sub not in replaced):
                     found.append(sub)

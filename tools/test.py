@@ -12,6 +12,12 @@ predictions (MMEngine's ``DumpResults``; ``--out-item metrics`` writes the
 metrics instead, as .json/.yaml/.pkl), the metrics go to the log and the work
 dir, and ``--show-dir DIR`` paints the predictions of the test images.
 
+A test only reads the run it scores, so it does not take the work dir's
+lock (``WORK_DIR/.run.lock``) that training holds: a checkpoint may be
+tested while its run trains on, its logs in a timestamped folder of their
+own. A config file inside its own work dir (``work_dirs/x/x.py``) is left
+byte-identical.
+
 Example::
 
     python tools/test.py configs/ddad/ddad_x.py \\
@@ -24,7 +30,7 @@ import os.path as osp
 from mmengine.runner import Runner
 
 from mmddad.models.wrappers import unwrap_model
-from mmddad.utils import (add_cfg_options, add_launcher_options,
+from mmddad.utils import (add_cfg_options, add_force_option, check_new_file, add_launcher_options,
                           add_trust_option, atomic_write, check_folder_path,
                           check_not_input, check_weights_fit,
                           default_work_dir, init_cpu_process_group,
@@ -46,6 +52,7 @@ def parse_args() -> argparse.Namespace:
         '--out',
         help='dump the predictions to this .pkl file (with --out-item '
         'metrics: the metrics, .json/.yaml/.pkl)')
+    add_force_option(parser, 'the --out file')
     parser.add_argument(
         '--out-item',
         choices=tuple(OUT_FORMATS),
@@ -91,6 +98,7 @@ def main() -> None:
             'the config': args.config,
             'the checkpoint': args.checkpoint
         })
+        check_new_file(args.out, '--out', args.force)
     cfg = load_tool_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
     if args.work_dir is not None:

@@ -5,7 +5,9 @@ Before training, what the run will load is checked: ``--resume`` needs a
 training checkpoint whose weights fit the config's model, and warns about
 each ``--cfg-options`` value the resumed state overrides; ``load_from``
 warns with the count of missing keys and stops when nothing matches. A run
-that fails at start-up leaves the work dir's config copy as it was.
+that fails at start-up leaves the work dir's config copy as it was; a config
+file inside its own work dir is never replaced. While another live run
+trains into the same work dir, a run is refused (``WORK_DIR/.run.lock``).
 """
 import argparse
 
@@ -17,7 +19,7 @@ from mmddad.utils import (add_amp_options, add_cfg_options,
                           check_runner_checkpoint, default_work_dir,
                           enable_amp, init_cpu_process_group, keep_config_copy,
                           load_tool_config, run_tool, select_resume_checkpoint,
-                          shutdown_process_group, start_tool)
+                          shutdown_process_group, start_tool, work_dir_lock)
 
 
 def parse_args() -> argparse.Namespace:
@@ -67,13 +69,14 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     cfg = merge_args(load_tool_config(args.config, args.cfg_options), args)
-    init_cpu_process_group(cfg.launcher,
-                           cfg.get('env_cfg', {}).get('dist_cfg', {}))
-    with keep_config_copy(cfg):
-        runner = Runner.from_cfg(cfg)
-        check_runner_checkpoint(runner, args.cfg_options)
-    runner.train()
-    shutdown_process_group()
+    with work_dir_lock(cfg.work_dir, cfg.launcher):
+        init_cpu_process_group(cfg.launcher,
+                               cfg.get('env_cfg', {}).get('dist_cfg', {}))
+        with keep_config_copy(cfg):
+            runner = Runner.from_cfg(cfg)
+            check_runner_checkpoint(runner, args.cfg_options)
+        runner.train()
+        shutdown_process_group()
 
 
 if __name__ == '__main__':

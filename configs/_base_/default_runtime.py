@@ -8,6 +8,10 @@ default_hooks = dict(
     param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=2),
     sampler_seed=dict(type='DistSamplerSeedHook'),
+    # a classifier scored on data of another number of classes is an error
+    # (before training and at the first batch of each validation and test);
+    # `--cfg-options default_hooks.class_count=None` turns it off
+    class_count=dict(type='ClassCountCheckHook'),
 )
 
 env_cfg = dict(

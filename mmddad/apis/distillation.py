@@ -10,9 +10,9 @@ from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmddad.engine.hooks import HEADLINE_METRICS
-from mmddad.models.network_builder import CHECKPOINT_KEYS
-from mmddad.utils import (last_checkpoint_of, load_config, load_weights,
-                          missing_checkpoint_hint)
+from mmddad.models.network_builder import build_network
+from mmddad.utils import (keep_config_copy, last_checkpoint_of, load_config,
+                          missing_checkpoint_hint, work_dir_lock)
 
 
 def headline_metric(metrics: Dict[str, float]) -> str:
@@ -71,7 +71,11 @@ def ensure_teacher(cfg: Config, train: bool,
     print(f'[distill] teacher checkpoint "{checkpoint}" is missing: training '
           f'it with {recipe}', flush=True)
     start = time.time()
-    Runner.from_cfg(teacher_cfg).train()
+    # another run may train the same teacher into the same work dir
+    with work_dir_lock(teacher_cfg.work_dir):
+        with keep_config_copy(teacher_cfg):
+            runner = Runner.from_cfg(teacher_cfg)
+        runner.train()
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(
             f'training {recipe} did not write "{checkpoint}": make '
@@ -105,36 +109,40 @@ def evaluate_student(cfg: Config,
     test_cfg = cfg.copy()
     test_cfg.load_from = checkpoint
     test_cfg.resume = False
-    return Runner.from_cfg(test_cfg).test()
+    with keep_config_copy(test_cfg):  # a config in its work dir stays
+        runner = Runner.from_cfg(test_cfg)
+    return runner.test()
 
 
 def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
-    """Test the teacher of a distillation config on its test split: built
-    as ``model.teacher`` says (its own config, or a model config such as a
-    ``TorchClassifier``), its checkpoint loaded as the distiller loads it
-    (strict, ``checkpoint_key`` / ``checkpoint_prefix`` honoured).
+    """Test the teacher of a distillation config on its test split, built
+    and loaded exactly as the distiller builds it (:func:`build_network`):
+    its own config's ``model`` with the config's top-level
+    ``data_preprocessor`` (MMPretrain keeps it there), or a model config such
+    as a ``TorchClassifier``; its checkpoint loaded strictly,
+    ``checkpoint_key`` / ``checkpoint_prefix`` honoured. The score is the
+    one ``tools/test.py TEACHER_CONFIG TEACHER_CHECKPOINT`` prints on the
+    same split.
 
     Args:
         cfg (Config): The distillation config.
         work_dir (str): The test's logs go to ``work_dir/teacher_eval``.
+
+    Returns:
+        dict[str, float]: The test metrics.
     """
-    teacher = cfg.model.teacher
-    if teacher.get('cfg_path'):
-        model = load_config(teacher.cfg_path).model
-    else:
-        model = {k: v for k, v in teacher.items() if k not in CHECKPOINT_KEYS}
-    teacher_cfg = Config(dict(
-        model=model,
-        default_scope=cfg.get('default_scope', 'mmddad'),
+    teacher = build_network(cfg.model.teacher, 'model.teacher', frozen=True)
+    # the config's class count check, naming the teacher
+    check = cfg.get('default_hooks', {}).get('class_count')
+    runner = Runner(
+        model=teacher,
         work_dir=osp.join(work_dir, 'teacher_eval'),
-        env_cfg=cfg.get('env_cfg', {}),
+        test_dataloader=cfg.test_dataloader,
+        test_evaluator=cfg.test_evaluator,
+        test_cfg=cfg.test_cfg,
+        default_scope=cfg.get('default_scope', 'mmddad'),
+        env_cfg=cfg.get('env_cfg', dict(dist_cfg=dict(backend='gloo'))),
         log_level=cfg.get('log_level', 'INFO'),
-        **{key: cfg[key]
-           for key in ('test_dataloader', 'test_evaluator', 'test_cfg')}))
-    runner = Runner.from_cfg(teacher_cfg)
-    if teacher.get('checkpoint'):
-        load_weights(runner.model, teacher.checkpoint,
-                     f'`model.teacher.checkpoint` "{teacher.checkpoint}"',
-                     'the teacher', key=teacher.get('checkpoint_key'),
-                     prefix=teacher.get('checkpoint_prefix'))
+        custom_hooks=[dict(check, model_key='model.teacher')]
+        if check else None)
     return runner.test()

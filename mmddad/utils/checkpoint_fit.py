@@ -33,7 +33,8 @@ class CheckpointMismatchError(ReportedError, RuntimeError):
 
 def load_checkpoint_file(source: str) -> Dict[str, Any]:
     """Read a checkpoint (local path or URL) as MMEngine's runner does,
-    through mmddad's safe loader for local files."""
+    through mmddad's safe loader (a URL's download in torch's hub cache
+    too)."""
     return _load_checkpoint(source, map_location='cpu')
 
 

@@ -62,8 +62,7 @@ def _checkpoints_newest_first(work_dir: str) -> List[str]:
 
 
 def select_resume_checkpoint(work_dir: str,
-                             requested: Optional[str] = None
-                             ) -> Optional[str]:
+                             requested: Optional[str] = None) -> str:
     """The checkpoint to resume from.
 
     Args:
@@ -75,9 +74,11 @@ def select_resume_checkpoint(work_dir: str,
         str | None: For a requested file, the file itself. Automatically,
         the one ``last_checkpoint`` names if it is intact, else the newest
         intact checkpoint of the work dir (with a warning naming each file
-        skipped and why); None when the work dir holds no checkpoint.
+        skipped and why).
 
     Raises:
+        FileNotFoundError: The work dir holds no checkpoint (empty, new or
+            mistyped): a resume that would start from scratch.
         ValueError: The requested file is damaged (the error names it and
             the intact checkpoints beside it), or every checkpoint of the
             work dir is: the run does not silently restart from scratch.
@@ -124,7 +125,10 @@ def select_resume_checkpoint(work_dir: str,
             + '; '.join(f'"{p}": {why}' for p, why in skipped)
             + '. Resume from a good copy with --resume FILE, or remove the '
             'work dir to start again.')
-    return None
+    raise FileNotFoundError(
+        f'--resume: "{work_dir}" holds no checkpoint to resume from (no '
+        '`last_checkpoint`, no iter_N.pth / epoch_N.pth): check the work dir, '
+        'or drop --resume to start a new run')
 
 
 #: ``--cfg-options`` keys a resumed run does not apply as given, and why.

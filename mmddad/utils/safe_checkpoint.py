@@ -14,14 +14,28 @@ through an allowlist unpickler of its own on older torch
 with the environment variable ``MMDDAD_TRUST_CHECKPOINTS=1``
 (``--trust-checkpoints`` in the tools), which loads it with full unpickling:
 that can run arbitrary code.
+
+Local paths and ``http://`` / ``https://`` URLs (and MMEngine's
+``torchvision://``, ``open-mmlab://`` and ``mmcls://`` names, which resolve
+to URLs) all load this way: a URL is downloaded into torch's hub cache, as
+torch and MMEngine do, and the cached file is loaded with the allowlist, on
+its first and every later use.
 """
+import io
 import os
 import os.path as osp
 import pickle
+import sys
+import uuid
+import zipfile
 from typing import Any, Callable, List, Optional
+from urllib.parse import urlparse
 
+import mmengine.runner.checkpoint as mmengine_checkpoint
 import numpy as np
 import torch
+import torch.hub
+from mmengine.dist import get_dist_info
 from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
@@ -202,10 +216,127 @@ def load_from_local_safely(filename: str, map_location: Any) -> Any:
     return safe_torch_load(filename, map_location=map_location)
 
 
+def cached_checkpoint_path(url: str, model_dir: Optional[str] = None) -> str:
+    """Where torch and MMEngine keep the download of a checkpoint URL.
+
+    Args:
+        url: An ``http://`` or ``https://`` URL.
+        model_dir: The cache folder; defaults to torch's,
+            ``torch.hub.get_dir()/checkpoints`` (``$TORCH_HOME/hub/...``).
+
+    Returns:
+        ``model_dir`` joined with the last part of the URL's path, the name
+        ``torch.hub.load_state_dict_from_url`` gives it.
+
+    Raises:
+        ValueError: The URL's path names no file.
+    """
+    name = osp.basename(urlparse(url).path)
+    if name in ('', '.', '..'):
+        raise ValueError(f'checkpoint URL "{url}" names no file to download')
+    if model_dir is None:
+        model_dir = osp.join(torch.hub.get_dir(), 'checkpoints')
+    return osp.join(model_dir, name)
+
+
+def download_checkpoint(url: str,
+                        model_dir: Optional[str] = None,
+                        progress: bool = True) -> str:
+    """Download a checkpoint URL into the cache, unless it is there already.
+
+    The file is downloaded under a temporary name beside its cache path and
+    renamed when complete, so an interrupted download leaves no cached file.
+
+    Args:
+        url: An ``http://`` or ``https://`` URL.
+        model_dir: As in :func:`cached_checkpoint_path`.
+        progress: Show a progress bar on stderr.
+
+    Returns:
+        The cached file (:func:`cached_checkpoint_path`).
+
+    Raises:
+        OSError: The download failed; the message names the URL.
+    """
+    cached = cached_checkpoint_path(url, model_dir)
+    if osp.exists(cached):
+        return cached
+    os.makedirs(osp.dirname(cached), exist_ok=True)
+    partial = f'{cached}.{uuid.uuid4().hex}.partial'
+    sys.stderr.write(f'Downloading: "{url}" to {cached}\n')
+    try:
+        torch.hub.download_url_to_file(url, partial, progress=progress)
+        os.replace(partial, cached)
+    except OSError as e:  # urllib's URLError and HTTPError too
+        why = ' '.join(str(e).split())
+        raise OSError(
+            f'checkpoint URL "{url}" cannot be downloaded: {why}') from e
+    finally:
+        if osp.lexists(partial):
+            os.remove(partial)
+    return cached
+
+
+def load_cached_checkpoint(cached: str,
+                           map_location: Optional[Any] = None,
+                           name: Optional[str] = None) -> Any:
+    """:func:`safe_torch_load` of a downloaded checkpoint, also of a zip
+    that holds one file saved by torch < 1.6 (torch hub's legacy format,
+    read in memory instead of extracted beside it)."""
+    if zipfile.is_zipfile(cached):
+        with zipfile.ZipFile(cached) as archive:
+            members = archive.infolist()
+            if len(members) == 1 and not members[0].is_dir():
+                data = io.BytesIO(archive.read(members[0]))
+                return safe_torch_load(
+                    data, map_location=map_location,
+                    name=f'{name or cached}, {members[0].filename} in it')
+    return safe_torch_load(cached, map_location=map_location, name=name)
+
+
+def load_from_http_safely(filename: str,
+                          map_location: Optional[Any] = None,
+                          model_dir: Optional[str] = None) -> Any:
+    """Replacement of MMEngine's ``http://`` / ``https://`` checkpoint
+    loader: the URL is downloaded into torch's hub cache (a cached copy is
+    reused), and the cached file loaded with :func:`safe_torch_load`.
+
+    In distributed runs rank 0 downloads, the other ranks wait for it and
+    then load the cached file, as MMEngine's loader does.
+
+    Args:
+        filename: The URL.
+        map_location: Same as :func:`torch.load`.
+        model_dir: As in :func:`cached_checkpoint_path`.
+
+    Returns:
+        The loaded checkpoint.
+    """
+    rank, world_size = get_dist_info()
+    if rank == 0:
+        try:
+            cached = download_checkpoint(filename, model_dir)
+        finally:  # the other ranks never wait for a failed download
+            if world_size > 1:
+                torch.distributed.barrier()
+    else:
+        torch.distributed.barrier()
+        cached = download_checkpoint(filename, model_dir, progress=False)
+    return load_cached_checkpoint(
+        cached, map_location=map_location,
+        name=f'{filename} (cached as {cached})')
+
+
 def _register(prefixes: Any, loader: Callable) -> None:
     CheckpointLoader.register_scheme(prefixes, loader=loader, force=True)
 
 
 # Every ``load_from``, ``--resume`` and ``load_checkpoint`` of a local file
-# goes through MMEngine's CheckpointLoader: route it through the allowlist.
+# or a URL goes through MMEngine's CheckpointLoader: route it through the
+# allowlist.
 _register('', load_from_local_safely)
+_register(('http://', 'https://'), load_from_http_safely)
+# MMEngine's ``torchvision://``, ``open-mmlab://`` and ``mmcls://`` loaders
+# resolve a model name to a URL and call the module's ``load_from_http``
+# directly, not through the registry.
+mmengine_checkpoint.load_from_http = load_from_http_safely

@@ -3,8 +3,6 @@
 the checks of what a tool reads and writes."""
 import argparse
 import json
-import math
-import numbers
 import os
 import os.path as osp
 import pickle
@@ -13,7 +11,8 @@ import shutil
 import sys
 import tempfile
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Union
+from typing import (Any, Callable, Dict, Iterable, Iterator, List,
+                    Optional, Union)
 
 from mmengine.config import Config, DictAction
 
@@ -21,6 +20,8 @@ from .atomic_file_backend import atomic_write
 from .config_loading import load_config
 from .malloc_tuning import tune_malloc
 from .safe_checkpoint import TRUST_ENV
+from .validation import (check_cfg_option_keys, check_number,  # noqa: F401
+                         check_run_settings)
 
 
 #: Set to 1 to see the traceback behind a tool's one-line error.
@@ -85,52 +86,6 @@ def device_option(text: str) -> str:
     return text
 
 
-def check_number(value: Any,
-                 key: str,
-                 integer: bool = False,
-                 least: Optional[float] = None,
-                 most: Optional[float] = None,
-                 above: Optional[float] = None) -> Union[int, float]:
-    """A number read from a config at build time, checked for type and
-    range, with one line that names the key, the value and what is
-    expected (``--cfg-options`` gives strings and fractions as readily as
-    numbers).
-
-    Args:
-        value (Any): The value as the config holds it.
-        key (str): Its config key, e.g. ``'model.student_steps'``.
-        integer (bool): It must be an integer (``2.0`` is taken as 2).
-            Defaults to False.
-        least (float, optional): Inclusive lower bound.
-        most (float, optional): Inclusive upper bound.
-        above (float, optional): Exclusive lower bound.
-
-    Returns:
-        int | float: The value, an int if ``integer``, else a float.
-
-    Raises:
-        TypeError: Not a number (booleans are not), or a fraction where an
-            integer is expected.
-        ValueError: Not finite, or out of range.
-    """
-    bounds = [f'{sign} {bound:g}' for sign, bound in (
-        ('>', above), ('>=', least), ('<=', most)) if bound is not None]
-    expected = ('an integer' if integer else 'a number') + (
-        ' ' + ' and '.join(bounds) if bounds else '')
-    message = f'`{key}` must be {expected}, got {value!r}'
-    if not isinstance(value, numbers.Real) or isinstance(value, bool):
-        raise TypeError(message)
-    if not math.isfinite(value):
-        raise ValueError(message)
-    if integer and not float(value).is_integer():
-        raise TypeError(message)
-    if (above is not None and not value > above) or (
-            least is not None and value < least) or (
-                most is not None and value > most):
-        raise ValueError(message)
-    return int(value) if integer else float(value)
-
-
 def same_path(first: str, second: str) -> bool:
     """Whether two paths name the same file or folder, also when spelled
     differently (``./x``, a symlink, a hard link)."""
@@ -165,6 +120,33 @@ def check_not_input(output: str, option: str,
         raise ValueError(
             f'{option} "{output}" is {name} "{path}"{alias}: writing it would'
             ' destroy what this tool reads; choose another path')
+
+
+def add_force_option(parser: argparse.ArgumentParser,
+                     what: str = 'the output file') -> None:
+    """``--force``: replace an output that exists (see
+    :func:`check_new_file`)."""
+    parser.add_argument(
+        '--force', action='store_true', help=f'replace {what} if it exists')
+
+
+def check_new_file(path: str, option: str, force: bool) -> None:
+    """Refuse to replace a file that exists unless ``--force`` is given.
+
+    Args:
+        path (str): The file the tool will write.
+        option (str): How to name it in the error (e.g. ``'--out'``).
+        force (bool): ``--force`` was given.
+
+    Raises:
+        FileExistsError: ``path`` exists and ``force`` is off.
+        IsADirectoryError: ``path`` is a folder (even with ``force``).
+    """
+    if osp.isdir(path):
+        raise IsADirectoryError(f'{option} "{path}" is a folder; name a file')
+    if osp.lexists(path) and not force:
+        raise FileExistsError(
+            f'{option} "{path}" exists; pass --force to replace it')
 
 
 def check_folder_path(path: str, option: str) -> None:
@@ -254,6 +236,56 @@ def remove_stale_temp_folders(folder: str, tag: str) -> List[str]:
             os.remove(path)
         removed.append(path)
     return removed
+
+
+def indexed_paths(folder: str, entries: Iterable[Any],
+                  index: str) -> List[str]:
+    """The files an index of a tool's output lists that exist in its
+    output folder, checked to lie inside it, before a tool replaces or
+    deletes them.
+
+    Every entry is resolved with :func:`os.path.realpath`: the folder that
+    holds it, and (for a symlink) where it points, must be inside the real
+    ``folder``, so a symlinked folder or a ``..`` cannot lead a deletion
+    outside. A symlink entry stays a link: removing it removes the link
+    only. Entries that do not exist, or are folders, are left out.
+
+    Args:
+        folder (str): The tool's output folder.
+        entries (Iterable): The paths the index lists, relative to
+            ``folder``.
+        index (str): The index file, named in errors.
+
+    Returns:
+        list[str]: The existing files and links among ``entries``, as
+        normalised paths relative to ``folder``, each once.
+
+    Raises:
+        ValueError: An entry is not a relative path, or resolves outside
+            ``folder``; the message names the index and the entry.
+    """
+    root = osp.realpath(folder)
+    found = []
+    for entry in entries:
+        if not isinstance(entry, str) or not entry or osp.isabs(entry):
+            raise ValueError(
+                f'index "{index}" lists {entry!r}, not a path relative to '
+                f'"{folder}"; remove that entry (or the index)')
+        path = osp.normpath(osp.join(folder, entry))
+        # the entry itself (not followed), and where it leads
+        real = [osp.join(osp.realpath(osp.dirname(path)), osp.basename(path)),
+                osp.realpath(path)]
+        outside = next((p for p in real if p == root or osp.commonpath(
+            [p, root]) != root), None)
+        if outside is not None:
+            raise ValueError(
+                f'index "{index}" lists "{entry}", which resolves to '
+                f'"{outside}", not inside "{folder}": refusing to replace or '
+                'delete it; remove that entry (or the index)')
+        rel = osp.relpath(path, folder)
+        if (osp.islink(path) or osp.isfile(path)) and rel not in found:
+            found.append(rel)
+    return found
 
 
 def _process_alive(pid: int) -> bool:
@@ -387,6 +419,23 @@ def add_launcher_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
+#: The variable each distributed ``--launcher`` sets to a process's global
+#: rank before MMEngine starts the process group.
+LAUNCHER_RANK_ENV = dict(
+    pytorch='RANK', slurm='SLURM_PROCID', mpi='OMPI_COMM_WORLD_RANK')
+
+
+def launcher_rank(launcher: str) -> int:
+    """The global rank of this process in a run started by ``launcher``
+    (``--launcher``, or a config's ``launcher``), also before the process
+    group exists: 0 without a distributed launcher."""
+    from mmengine.dist import get_rank, is_distributed
+    if is_distributed():
+        return get_rank()
+    name = LAUNCHER_RANK_ENV.get(launcher)
+    return int(os.environ.get(name, '0')) if name else 0
+
+
 def start_tool(args: argparse.Namespace) -> None:
     """Process set-up shared by the tools: glibc malloc tuning, the
     checkpoint trust switch and ``LOCAL_RANK`` (from the parsed options
@@ -414,7 +463,9 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
     """
     cfg = load_config(path)
     if cfg_options:
+        check_cfg_option_keys(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
+    check_run_settings(cfg)
     hooks = cfg.get('default_hooks') or {}
     for name in [n for n, hook in hooks.items()
                  if hook is None and n not in RUNNER_DEFAULT_HOOKS]:
@@ -429,13 +480,17 @@ def default_work_dir(config: str) -> str:
 
 @contextmanager
 def keep_config_copy(cfg: Config) -> Iterator[None]:
-    """Put the work dir's copy of the config back if start-up fails.
+    """Put the work dir's copy of the config back if start-up fails, and
+    never replace a config file that is itself that copy.
 
     MMEngine's runner writes ``<work_dir>/<config name>`` while it is being
     built, before checkpoints and options are checked: a run that then
     fails would leave its own config in place of the one of the run whose
-    checkpoints the work dir holds. Wrap the runner's construction and the
-    checks before training in this.
+    checkpoints the work dir holds. A config file inside its own work dir
+    (``tools/test.py work_dirs/x/x.py ...``) would be replaced by MMEngine's
+    dump of it (comments and ``_base_`` lost): its bytes are written back in
+    place (same file, same permissions) whether the body fails or not.
+    Wrap each construction of a runner with ``cfg`` in this.
     """
     path = None
     if cfg.filename:
@@ -444,17 +499,33 @@ def keep_config_copy(cfg: Config) -> Iterator[None]:
     if path and osp.isfile(path):
         with open(path, 'rb') as f:
             before = f.read()
+    own_file = before is not None and same_path(cfg.filename, path)
     # only rank 0 writes the copy (MMEngine's dump_config is master-only)
-    if int(os.environ.get('RANK', '0')) != 0:
+    if launcher_rank(cfg.get('launcher', 'none')) != 0:
         path = None
     try:
         yield
     except BaseException:
-        if path and before is not None:
+        if path and own_file:
+            _write_back(before, path)
+        elif path and before is not None:
             atomic_write(before, path)
         elif path and osp.isfile(path):
             os.remove(path)
         raise
+    if path and own_file:
+        _write_back(before, path)
+
+
+def _write_back(data: bytes, path: str) -> None:
+    """Rewrite a file in place (the same inode, permissions and links) with
+    ``data``, unless it already holds them."""
+    with open(path, 'r+b') as f:
+        if f.read() == data:
+            return
+        f.seek(0)
+        f.write(data)
+        f.truncate()
 
 
 @contextmanager

@@ -1,4 +1,5 @@
 # Copyright (c) mmddad contributors. All rights reserved.
+from .class_count_check_hook import ClassCountCheckHook
 from .collapse_guard_hook import (HEADLINE_METRICS, CollapseGuardHook,
                                   TrainingCollapseError)
 from .data_free_ema_hook import DataFreeEMAHook
@@ -9,7 +10,8 @@ from ..run_records import CURVE_FILE, time_to_reach
 from .training_clock_hook import TrainingClockHook
 
 __all__ = [
-    'CollapseGuardHook', 'HEADLINE_METRICS', 'TrainingCollapseError',
+    'ClassCountCheckHook', 'CollapseGuardHook', 'HEADLINE_METRICS',
+    'TrainingCollapseError',
     'DataFreeEMAHook', 'NonFiniteLossHook', 'PredictionPaintingHook',
     'SyntheticImageVisualizationHook',
     'TrainingClockHook', 'CURVE_FILE', 'time_to_reach'
