@@ -47,8 +47,8 @@ import torch
 from mmengine.config import Config
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
-from mmengine.runner.checkpoint import load_state_dict
 
+from mmddad.apis import init_distiller
 from mmddad.datasets import val_dataset_meta
 from mmddad.deploy import (CALIBRATION_METHODS, CALIBRATION_SOURCES,
                            DeployableModel,
@@ -57,16 +57,12 @@ from mmddad.deploy import (CALIBRATION_METHODS, CALIBRATION_SOURCES,
                            ort_session, quantize_int8, require_onnx,
                            run_session)
 from mmddad.engine.hooks import HEADLINE_METRICS
-from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option, atomic_write,
                           check_folder_path, check_not_input,
-                          check_weights_fit, default_work_dir,
-                          describe_checkpoint, load_checkpoint_file,
-                          indexed_paths, load_tool_config,
-                          non_negative_int, output_folder,
-                          positive_int, private_temp_folder, read_json,
-                          remove_stale_temp_folders, run_tool, start_tool,
-                          state_dict_of)
+                          default_work_dir, indexed_paths, load_tool_config,
+                          non_negative_int, output_folder, positive_int,
+                          private_temp_folder, read_json,
+                          remove_stale_temp_folders, run_tool, start_tool)
 
 STUDENT_FILE, REPORT_FILE = 'student.onnx', 'deploy_report.json'
 #: The index of a deployment: the files this tool wrote into the work dir
@@ -211,39 +207,6 @@ def publish(tmp: str, work_dir: str, names: List[str],
         os.replace(osp.join(tmp, name), osp.join(work_dir, name))
 
 
-def build_model(cfg, checkpoint_path: str):
-    """The distillation model with the checkpoint's student (and generator,
-    for a run's checkpoint).
-
-    Returns:
-        tuple: The model (eval mode), whether its generator was loaded, and
-        what the checkpoint holds (:func:`describe_checkpoint`).
-    """
-    model_cfg = cfg.get('model') or {}
-    lacking = [k for k in ('teacher', 'student', 'generator')
-               if k not in model_cfg]
-    if lacking:
-        raise KeyError(f'the config has no `model.{lacking[0]}`: '
-                       'tools/deploy.py takes a distillation config (its '
-                       'teacher, student and generator)')
-    model_cfg.replay = None  # no buffer needed
-    model = MODELS.build(model_cfg)
-    checkpoint = load_checkpoint_file(checkpoint_path)
-    modules = {k.split('.', 1)[0] for k in state_dict_of(checkpoint)}
-    if 'student' in modules:  # a run's checkpoint
-        check_weights_fit(model, checkpoint, f'checkpoint "{checkpoint_path}"',
-                          'the model of the config')
-        load_state_dict(model, state_dict_of(checkpoint), strict=False)
-        with_generator = 'generator' in modules
-    else:  # an exported student
-        check_weights_fit(model.student, checkpoint,
-                          f'checkpoint "{checkpoint_path}"',
-                          'the student of the config')
-        load_state_dict(model.student, state_dict_of(checkpoint))
-        with_generator = False
-    return model.eval(), with_generator, describe_checkpoint(checkpoint)
-
-
 def latencies(deployables: Dict[str, DeployableModel],
               files: Dict[str, Dict[str, str]], shape, args
               ) -> List[dict]:
@@ -340,11 +303,14 @@ def deploy_into(work_dir: str, cfg: Config, args: argparse.Namespace,
         dict: The report.
     """
     init_default_scope(cfg.get('default_scope', 'mmddad'))
-    model, with_generator, holds = build_model(cfg, args.checkpoint)
-    if args.int8 and 'synthetic' in args.calib_source and not with_generator:
+    model = init_distiller(cfg, args.checkpoint, accept_student=True)
+    loaded = model.checkpoint_info
+    if args.int8 and 'synthetic' in args.calib_source and \
+            'generator' not in loaded['modules']:
         raise ValueError(
             f'--calib-source synthetic draws calibration images from the '
-            f'run\'s generator, but "{args.checkpoint}" holds {holds}, '
+            f'run\'s generator, but "{args.checkpoint}" holds '
+            f'{loaded["description"]}, '
             'without one: pass the run\'s checkpoint (iter_N.pth), or '
             '--calib-source train / noise')
     adapter = model.adapter
@@ -393,7 +359,8 @@ def deploy_into(work_dir: str, cfg: Config, args: argparse.Namespace,
     with torch.no_grad():
         out_shape = list(student(torch.zeros(1, *shape)).shape[1:])
     report = dict(
-        config=args.config, checkpoint=args.checkpoint, holds=holds,
+        config=args.config, checkpoint=args.checkpoint,
+        holds=loaded['description'],
         input=dict(name='image', shape=['N', *shape], dtype='float32',
                    pixels='0..255, channel order as loaded (BGR for colour)'),
         output=dict(name='logits', shape=['N', *out_shape]),

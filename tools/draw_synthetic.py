@@ -16,13 +16,13 @@ import argparse
 import cv2
 import mmcv
 import torch
-from mmengine.registry import init_default_scope
 
+from mmddad.apis import init_distiller
 from mmddad.datasets import val_dataset_meta
-from mmddad.registry import MODELS
-from mmddad.utils import (add_cfg_options, add_force_option, check_new_file, add_trust_option, atomic_write,
-                          check_not_input, load_tool_config, load_weights,
-                          positive_int, run_tool, start_tool)
+from mmddad.utils import (add_cfg_options, add_force_option, add_trust_option,
+                          atomic_write, check_new_file, check_not_input,
+                          load_tool_config, positive_int, run_tool,
+                          start_tool)
 from mmddad.visualization import draw_synthetic_grid
 
 
@@ -57,11 +57,7 @@ def main() -> None:
     })
     check_new_file(args.out, '--out', args.force)
     cfg = load_tool_config(args.config, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmddad'))
-    model = MODELS.build(cfg.model)
-    load_weights(model, args.checkpoint,
-                 target=f'the model of {args.config}')
-    model.eval()
+    model = init_distiller(cfg, args.checkpoint)
     rng = torch.Generator().manual_seed(args.seed)
     latents = torch.randn(args.num, model.latent_dim, generator=rng)
     grid = draw_synthetic_grid(model, latents, val_dataset_meta(cfg),

@@ -12,22 +12,11 @@ Example::
     python tools/export_student.py work_dirs/ddad_x/iter_600.pth student.pth
 """
 import argparse
-import io
 import os.path as osp
-from collections import OrderedDict
-from typing import Optional
 
-import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
-
-from mmddad.models import build_network
-from mmddad.utils import (add_force_option, add_trust_option, check_new_file, atomic_write, check_not_input,
-                          check_weights_fit, describe_checkpoint,
-                          load_tool_config, run_tool, safe_torch_load,
-                          start_tool, state_dict_of)
-
-PREFIX = 'student.'
+from mmddad.apis import export_student, save_checkpoint
+from mmddad.utils import (add_force_option, add_trust_option, check_new_file,
+                          check_not_input, run_tool, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,62 +37,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def extract_student(checkpoint: dict, source: str) -> dict:
-    """The student's weights and the run's meta, as a plain checkpoint."""
-    state = state_dict_of(checkpoint)
-    student = OrderedDict((k[len(PREFIX):], v) for k, v in state.items()
-                          if k.startswith(PREFIX))
-    if not student:
-        raise KeyError(f'"{source}" holds no `{PREFIX}*` weights: it seems '
-                       f'to hold {describe_checkpoint(checkpoint)}, not a '
-                       'distillation run')
-    meta = dict(checkpoint.get('meta', {}))
-    meta = {
-        k: meta[k]
-        for k in ('dataset_meta', 'mmengine_version', 'seed', 'iter')
-        if k in meta
-    }
-    meta['exported_from'] = osp.abspath(source)
-    return dict(state_dict=student, meta=meta)
-
-
-def run_config(checkpoint: dict, config: Optional[str],
-               source: str) -> Config:
-    """The distillation config of the run: ``--config``, or the one MMEngine
-    saved in the checkpoint's ``meta.cfg``."""
-    if config is not None:
-        return load_tool_config(config)
-    text = (checkpoint.get('meta') or {}).get('cfg')
-    if not text:
-        raise ValueError(f'"{source}" carries no config (meta.cfg) to check '
-                         'its student against: pass --config CONFIG (or '
-                         '--partial-load to export unchecked)')
-    return Config.fromstring(text, file_format='.py')
-
-
-def check_student(exported: dict, cfg: Config, source: str) -> None:
-    """Fail unless the exported weights fit the config's student."""
-    if 'student' not in cfg.get('model', {}):
-        raise KeyError(f'the config of "{source}" has no `model.student`: '
-                       'pass the distillation config with --config')
-    init_default_scope(cfg.get('default_scope', 'mmddad'))
-    try:
-        student = build_network(cfg.model.student, 'model.student')
-    except (OSError, ValueError, KeyError) as e:
-        raise type(e)(f'cannot build the student to check "{source}" '
-                      f'against ({e}); pass --config CONFIG, or '
-                      '--partial-load to export unchecked') from e
-    check_weights_fit(student, exported, f'the student of "{source}"',
-                      'the student of its config', opt_out='--partial-load')
-
-
-def save_atomically(obj: dict, out: str) -> None:
-    """Serialise, then write through a temporary file and a rename."""
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    atomic_write(buffer.getvalue(), out)
-
-
 def main() -> None:
     args = parse_args()
     start_tool(args)
@@ -115,13 +48,9 @@ def main() -> None:
     check_new_file(args.out, 'out', args.force)
     if not osp.isfile(args.checkpoint):
         raise SystemExit(f'checkpoint "{args.checkpoint}" does not exist')
-    checkpoint = safe_torch_load(args.checkpoint, map_location='cpu')
-    exported = extract_student(checkpoint, args.checkpoint)
-    if not args.partial_load:
-        check_student(exported,
-                      run_config(checkpoint, args.config, args.checkpoint),
-                      args.checkpoint)
-    save_atomically(exported, args.out)
+    exported = export_student(args.checkpoint, args.config,
+                              check=not args.partial_load)
+    save_checkpoint(exported, args.out)
     print(f'wrote {len(exported["state_dict"])} student tensors to '
           f'{args.out}')
 

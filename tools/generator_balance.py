@@ -20,13 +20,12 @@ import argparse
 from typing import Dict, List, Tuple
 
 import torch
-from mmengine.registry import init_default_scope
 
+from mmddad.apis import init_distiller
 from mmddad.models import DDAD, generator_term_gradients
-from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option, device_option,
-                          load_tool_config, load_weights, positive_int,
-                          run_tool, start_tool)
+                          load_tool_config, positive_int, run_tool,
+                          start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -79,16 +78,8 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     cfg = load_tool_config(args.config, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmddad'))
-    cfg.model.replay = None  # not read here; no buffer to allocate
-    torch.manual_seed(args.seed)
-    model = MODELS.build(cfg.model)
-    if args.checkpoint:
-        load_weights(model, args.checkpoint,
-                     target=f'the model of {args.config}')
-    else:
-        model.init_weights()
-    model.to(args.device).train()
+    model = init_distiller(cfg, args.checkpoint, args.device,
+                           seed=args.seed).train()
     batch_size = cfg.train_dataloader.batch_size
     rng = torch.Generator(device=args.device).manual_seed(args.seed)
     stats = mean_term_gradients(model, batch_size, args.batches, rng)

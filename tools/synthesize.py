@@ -26,14 +26,13 @@ from typing import List
 import mmcv
 import numpy as np
 import torch
-from mmengine.registry import init_default_scope
 from mmengine.utils import ProgressBar
 
+from mmddad.apis import init_distiller
 from mmddad.datasets import val_dataset_meta
-from mmddad.registry import MODELS
 from mmddad.utils import (add_cfg_options, add_trust_option,
                           check_not_input, device_option, indexed_paths,
-                          load_tool_config, load_weights, positive_int,
+                          load_tool_config, positive_int,
                           private_temp_folder, read_json,
                           remove_stale_temp_folders, run_tool, start_tool)
 
@@ -223,11 +222,7 @@ def main() -> None:
     check_out(out, args.force)  # before anything is loaded or written
 
     cfg = load_tool_config(args.config, args.cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmddad'))
-    model = MODELS.build(cfg.model)
-    load_weights(model, args.checkpoint,
-                 target=f'the model of {args.config}')
-    model.to(args.device).eval()
+    model = init_distiller(cfg, args.checkpoint, args.device)
     meta = val_dataset_meta(cfg)
 
     os.makedirs(osp.dirname(out), exist_ok=True)

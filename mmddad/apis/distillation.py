@@ -2,17 +2,22 @@
 """The steps of a distillation run around training: the teacher made
 available (trained with its own recipe if asked), teacher and student
 tested on the same split, the headline metric picked."""
+import os
 import os.path as osp
 import time
-from typing import Dict, Optional
+from typing import Dict, List, Optional
 
 from mmengine.config import Config
 from mmengine.runner import Runner, find_latest_checkpoint
 
 from mmddad.engine.hooks import HEADLINE_METRICS
+from mmddad.engine.run_records import (CURVE_FILE, make_summary, read_curve,
+                                       write_summary)
 from mmddad.models.network_builder import build_network
-from mmddad.utils import (keep_config_copy, last_checkpoint_of, load_config,
-                          missing_checkpoint_hint, work_dir_lock)
+from mmddad.utils import (check_runner_checkpoint, keep_config_copy,
+                          last_checkpoint_of, load_config,
+                          missing_checkpoint_hint, select_resume_checkpoint,
+                          work_dir_lock)
 
 
 def headline_metric(metrics: Dict[str, float]) -> str:
@@ -146,3 +151,91 @@ def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
         custom_hooks=[dict(check, model_key='model.teacher')]
         if check else None)
     return runner.test()
+
+
+def distill(cfg: Config,
+            train_teacher: bool = False,
+            resume: bool = False,
+            quality_ratio: float = 0.97,
+            cfg_options: Optional[dict] = None) -> dict:
+    """The whole pipeline of ``tools/distill.py``: train a missing teacher
+    (if asked), distil, test student and teacher on the same split, and
+    write ``WORK_DIR/distill_summary.json``. The work dir is held for the
+    run (:func:`work_dir_lock`: a second live run into it is refused).
+
+    Args:
+        cfg (Config): The distillation config, ``work_dir`` set.
+        train_teacher (bool): Train a missing teacher checkpoint with its
+            local recipe first.
+        resume (bool): Continue the interrupted run of the work dir (its
+            newest intact checkpoint, validation curve and clock).
+        quality_ratio (float): The summary's time to quality is to this
+            fraction of the teacher's score.
+        cfg_options (dict, optional): The ``--cfg-options`` given, for the
+            warnings about values a resumed state overrides.
+
+    Returns:
+        dict: The summary (:func:`make_summary`).
+    """
+    with work_dir_lock(cfg.work_dir, cfg.get('launcher', 'none')):
+        total_start = time.time()
+        teacher_time = ensure_teacher(cfg, train_teacher)
+        # the curve of this run only (its clock hook writes it at
+        # validations; a resumed run continues the curve it resumes)
+        curve_file = osp.join(cfg.work_dir, CURVE_FILE)
+        if resume:
+            cfg.load_from = select_resume_checkpoint(cfg.work_dir)
+            cfg.resume = True
+        start = time.time()
+        with keep_config_copy(cfg):
+            runner = Runner.from_cfg(cfg)
+            check_runner_checkpoint(runner, cfg_options)
+        # a new run's curve replaces the old one once it has started
+        if not cfg.get('resume') and osp.isfile(curve_file):
+            os.remove(curve_file)
+        runner.train()
+        distill_time = time.time() - start
+        student_metrics = evaluate_student(cfg, runner)
+        teacher_metrics = evaluate_teacher(cfg, cfg.work_dir)
+        metric = headline_metric(student_metrics)
+        summary = make_summary(
+            config=osp.relpath(cfg.filename) if cfg.filename else None,
+            seed=runner.seed, metric=metric,
+            teacher=float(teacher_metrics[metric]),
+            student=float(student_metrics[metric]),
+            distill_seconds=distill_time,
+            teacher_train_seconds=teacher_time,
+            total_seconds=time.time() - total_start,
+            curve=read_curve(cfg.work_dir), quality_ratio=quality_ratio)
+        write_summary(cfg.work_dir, summary)
+    return summary
+
+
+def format_summary(summary: dict, quality_ratio: float) -> str:
+    """The report ``tools/distill.py`` prints: both scores, their ratio,
+    the times and the time to quality."""
+    rule = '=' * 64
+    lines: List[str] = [
+        '', rule,
+        f'config   : {summary["config"]} (seed {summary["seed"]})',
+        f'teacher  : {summary["metric"]} = {summary["teacher"]:.2f}',
+        f'student  : {summary["metric"]} = {summary["student"]:.2f} '
+        '(data-free)',
+        f'ratio    : {summary["ratio"]:.3f} x teacher'
+    ]
+    if summary['teacher_train_seconds'] is not None:
+        lines.append('teacher training : '
+                     f'{summary["teacher_train_seconds"] / 60:.1f} min')
+    lines.append(f'distillation     : {summary["distill_seconds"] / 60:.1f} '
+                 f'min (total {summary["total_seconds"] / 60:.1f} min)')
+    quality = summary['time_to_quality']
+    if quality.get('iter') is not None:
+        lines.append(f'{quality_ratio:g} x teacher : reached at iteration '
+                     f'{quality["iter"]}, after '
+                     f'{quality["train_seconds"] / 60:.1f} min of training '
+                     '(validation excluded)')
+    elif summary['val_curve']:
+        lines.append(f'{quality_ratio:g} x teacher : not reached at any '
+                     'validation')
+    lines.append(rule)
+    return '\n'.join(lines)

@@ -15,20 +15,19 @@ from .resume_checkpoint import (checkpoint_damage, checkpoint_iteration,
 from .safe_checkpoint import (CHECKPOINT_ALLOWLIST, TRUST_ENV,
                               UnreadableCheckpointError, UnsafeCheckpointError,
                               safe_torch_load, trust_checkpoints)
-from .validation import (check_cfg_option_keys, check_number,
-                         check_run_settings)
-from .tool_cli import (add_force_option, check_new_file, add_amp_options, add_cfg_options, add_launcher_options,
-                       add_trust_option, check_folder_path, check_not_input,
-                       default_work_dir, device_option,
-                       keep_config_copy, launcher_rank, ReportedError,
-                       load_tool_config,
+from .errors import ReportedError
+from .tool_cli import (add_amp_options, add_cfg_options, add_force_option,
+                       add_launcher_options, add_trust_option,
+                       check_folder_path, check_new_file, check_not_input,
+                       default_work_dir, device_option, indexed_paths,
+                       keep_config_copy, launcher_rank, load_tool_config,
                        non_negative_float, non_negative_int, output_folder,
                        positive_int, private_temp_folder, read_json,
                        read_json_lines, remove_stale_temp_folders, run_tool,
                        same_path, start_tool, training_only_runner)
+from .validation import (check_cfg_option_keys, check_number,
+                         check_run_settings)
 from .work_dir_lock import LOCK_FILE, WorkDirInUseError, work_dir_lock
-
-from .tool_cli import indexed_paths
 
 __all__ = [
     'indexed_paths',

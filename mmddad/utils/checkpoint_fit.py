@@ -21,7 +21,7 @@ from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
 from .resume_checkpoint import resume_override_warnings
 from .safe_checkpoint import UnreadableCheckpointError
-from .tool_cli import ReportedError
+from .errors import ReportedError
 
 #: How many keys an error lists of each kind.
 SHOWN_KEYS = 3

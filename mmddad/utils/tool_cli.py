@@ -12,7 +12,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from typing import (Any, Callable, Dict, Iterable, Iterator, List,
-                    Optional, Union)
+                    Optional)
 
 from mmengine.config import Config, DictAction
 
@@ -20,8 +20,8 @@ from .atomic_file_backend import atomic_write
 from .config_loading import load_config
 from .malloc_tuning import tune_malloc
 from .safe_checkpoint import TRUST_ENV
-from .validation import (check_cfg_option_keys, check_number,  # noqa: F401
-                         check_run_settings)
+from .errors import ReportedError
+from .validation import check_cfg_option_keys, check_run_settings
 
 
 #: Set to 1 to see the traceback behind a tool's one-line error.
@@ -336,12 +336,6 @@ def read_json_lines(path: str, what: str = '') -> List[Any]:
                 raise ValueError(f'{what}"{path}", line {number}, is not '
                                  f'valid JSON ({e.msg})') from e
     return records
-
-
-class ReportedError(Exception):
-    """Base of mmddad's errors about bad input or a run's state (a
-    checkpoint that does not fit, a collapsed run): tools report them in
-    one line."""
 
 
 #: What a tool reports in one line: errors of bad input (files, keys,

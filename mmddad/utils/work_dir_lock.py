@@ -26,7 +26,8 @@ import warnings
 from contextlib import contextmanager
 from typing import Dict, Iterator, Optional, Tuple
 
-from .tool_cli import ReportedError, launcher_rank, output_folder
+from .errors import ReportedError
+from .tool_cli import launcher_rank, output_folder
 
 try:
     import fcntl
