@@ -72,13 +72,22 @@ def trained_state(path: str) -> dict:
     return state, ckpt['optimizer']
 
 
-@pytest.mark.parametrize('replay', [None, dict(capacity=20, ratio=0.75)],
-                         ids=['fresh', 'replay'])
+#: The bank schedule: every image of the run kept, student batches drawn
+#: from all of it, cropped and flipped (configs/ddad/*_bank.py)
+BANK = dict(capacity=4096, ratio=1.0)
+AUGMENT = dict(type='SyntheticAugmentation', padding=2, flip_prob=0.5)
+
+
+@pytest.mark.parametrize('replay', [None, dict(capacity=20, ratio=0.75),
+                                    BANK], ids=['fresh', 'replay', 'bank'])
 @pytest.mark.smoke
 def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
     """4 iterations straight == 2, stop, resume, 2 more; with replay the
-    buffer (wrapped around by then) is part of the restored state."""
+    buffer (wrapped around by then) is part of the restored state; with the
+    bank every image is (and the augmentation's draws repeat)."""
     extra = {'model.replay': replay}  # None: off (the embedded config's is on)
+    if replay is BANK:
+        extra['model.augment'] = AUGMENT
     straight = str(tmp_path / 'straight')
     Runner.from_cfg(tiny_cfg(straight, teacher_checkpoint, 4,
                              **extra)).train()
@@ -107,7 +116,9 @@ def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
     assert state_a.keys() == state_b.keys()
     assert any(k.startswith('generator.') for k in state_a)
     assert any(k.startswith('ema.module.student.') for k in state_a)
-    if replay is not None:
+    if replay is BANK:  # nothing overwritten: the bank holds every image
+        assert 0 < int(state_a['replay.num_added']) <= replay['capacity']
+    elif replay is not None:
         assert int(state_a['replay.num_added']) > replay['capacity']
     for key in state_a:
         assert torch.equal(state_a[key], state_b[key]), key

@@ -56,3 +56,24 @@ def test_results_table_names_a_malformed_entry(tmp_path):
                     str(tmp_path), '--report-only', check=False)
     assert proc.returncode == 1, proc.stderr[-2000:]
     assert 'entry "configs/x.py@0": `score` must be a number' in proc.stderr
+
+
+def test_plot_curves_compares_runs_against_training_minutes(tmp_path):
+    import json
+    run = tmp_path / 'run'
+    run.mkdir()
+    (run / 'val_curve.json').write_text(json.dumps([
+        {'iter': 100, 'train_seconds': 60.0, 'accuracy/top1': 30.0},
+        {'iter': 200, 'train_seconds': 120.0, 'accuracy/top1': 40.0}]))
+    peer = tmp_path / 'peer.json'
+    peer.write_text(json.dumps({'evaluations': [
+        {'epoch': 1, 'train_seconds': 90.0, 'top1': 20.0}]}))
+    out = tmp_path / 'minutes.png'
+    run_tool(osp.join(TOOLS, 'plot_curves.py'), '--minutes', f'DDAD={run}',
+             f'peer={peer}', '--teacher-score', '83.2', '--out', str(out))
+    assert out.read_bytes()[:4] == b'\x89PNG'
+    # a path without a curve is named
+    proc = run_tool(osp.join(TOOLS, 'plot_curves.py'), '--minutes',
+                    f'x={tmp_path / "empty.json"}', '--out',
+                    str(tmp_path / 'x.png'), check=False)
+    assert proc.returncode == 1 and 'empty.json' in proc.stderr

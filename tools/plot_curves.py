@@ -9,14 +9,23 @@ metric's panel: read from the ``distill_summary.json`` that
 ``tools/distill.py`` writes in the work dir, or given with
 ``--teacher-score``.
 
+With ``--minutes``, one picture compares runs instead: the headline metric
+of each against training minutes (validation excluded), one line a run, read
+from a work dir's ``val_curve.json`` or from the curve file of
+``tools/analysis/run_fast_datafree.py`` (the peer's own code), the teacher as
+a reference line.
+
 Example::
 
     python tools/plot_curves.py work_dirs/ddad_x --out curves.png
+    python tools/plot_curves.py --minutes DDAD=work_dirs/ddad_s0 \\
+        Fast-Datafree=data/fast_datafree_runs/fast2/curve.json \\
+        --teacher-score 83.20 --out minutes.png
 """
 import argparse
 import io
 import os.path as osp
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import matplotlib
 
@@ -24,10 +33,11 @@ matplotlib.use('Agg')
 import matplotlib.pyplot as plt  # noqa: E402
 
 from mmddad.engine.run_records import (SUMMARY_FILE,  # noqa: E402
-                                       read_scalars, read_summary,
+                                       read_curve, read_scalars, read_summary,
                                        scalars_logs)
 from mmddad.utils import (add_force_option, atomic_write,  # noqa: E402
-                          check_new_file, check_not_input, run_tool)
+                          check_new_file, check_not_input, read_json,
+                          run_tool)
 
 TITLES: Dict[str, str] = {
     'loss_student': 'student loss d(T, S)',
@@ -37,7 +47,18 @@ TITLES: Dict[str, str] = {
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('work_dir', help='work dir of a run')
+    parser.add_argument('work_dir', nargs='?', help='work dir of a run')
+    parser.add_argument(
+        '--minutes',
+        nargs='+',
+        metavar='LABEL=PATH',
+        help='compare runs against training minutes instead: a work dir '
+        '(its val_curve.json) or a peer curve file per label')
+    parser.add_argument(
+        '--metric',
+        default='accuracy/top1',
+        help='with --minutes: the metric of the work dirs\' curves (default '
+        'accuracy/top1; a peer curve file\'s is its `top1`)')
     parser.add_argument('--out', help='PNG path (default: WORK_DIR/curves.png)')
     add_force_option(parser, 'the --out file')
     parser.add_argument(
@@ -64,8 +85,64 @@ def teacher_reference(work_dir: str,
     return metric, float(score)
 
 
+def minutes_curve(path: str, metric: str) -> List[Tuple[float, float]]:
+    """(training minutes, score) of a run: a work dir's validation curve,
+    or the ``evaluations`` of a peer curve file.
+
+    Raises:
+        ValueError: The path holds no curve; the message names it.
+    """
+    if osp.isdir(path):
+        records = [(r['train_seconds'] / 60, r[metric])
+                   for r in read_curve(path) if metric in r]
+    else:
+        records = [(r['train_seconds'] / 60, r['top1'])
+                   for r in read_json(path, 'peer curve ').get(
+                       'evaluations', [])]
+    if not records:
+        raise ValueError(f'--minutes: "{path}" holds no curve of {metric}')
+    return records
+
+
+def plot_minutes(args: argparse.Namespace) -> None:
+    """One panel: the metric of every ``--minutes`` run against training
+    minutes."""
+    if args.work_dir is not None:
+        raise ValueError('give either a work dir or --minutes, not both')
+    if not args.out:
+        raise ValueError('--minutes needs --out')
+    runs = []
+    for item in args.minutes:
+        label, sep, path = item.partition('=')
+        if not sep or not label or not path:
+            raise ValueError(f'--minutes {item}: write LABEL=PATH')
+        runs.append((label, minutes_curve(path, args.metric)))
+    check_new_file(args.out, '--out', args.force)
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for label, curve in runs:
+        xs, ys = zip(*curve)
+        ax.plot(xs, ys, marker='o', markersize=3, label=label)
+    if args.teacher_score is not None:
+        ax.axhline(args.teacher_score, color='black', linestyle='--',
+                   label=f'teacher {args.teacher_score:.2f}')
+    ax.set_xlabel('training minutes (validation excluded)')
+    ax.set_ylabel(args.metric)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc='lower right')
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format='png', dpi=110)
+    atomic_write(buffer.getvalue(), args.out)
+    print(f'wrote {args.out}')
+
+
 def main() -> None:
     args = parse_args()
+    if args.minutes:
+        plot_minutes(args)
+        return
+    if args.work_dir is None:
+        raise ValueError('give the work dir of a run (or --minutes)')
     train, val = read_scalars(args.work_dir)
     panels = [(k, TITLES.get(k, f'generator term {k} (weighted)'), v)
               for k, v in train.items() if k.startswith('loss')]
