@@ -5,8 +5,8 @@
 #   python tools/distill.py configs/ddad/ddad_resnet56_resnet20_cifar10-folder_bank.py --amp
 #
 # Pilots of 17-19 training minutes on 2 CPU cores (docs/en/benchmarks.md):
-# this recipe 58.39 +- 0.24 top-1 (seeds 0-1) against 48.22 for the parent
-# config's schedule in the same 1,200 iterations (seed 0); 40 student steps
+# this recipe 58.39 +- 0.24 top-1 (seeds 0-1) against 47.07 +- 1.63 for the
+# parent config's schedule in the same 1,200 iterations; 40 student steps
 # per synthesis (rarer synthesis) 54.94 (seed 0).
 # - 10 student steps per generator step (64 new images each), as the parent;
 # - the bank (`model.replay`) keeps the images of the generator steps with
