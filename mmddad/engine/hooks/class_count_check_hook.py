@@ -42,25 +42,18 @@ class ClassCountCheckHook(Hook):
             self._check(runner, declared_class_count(runner.model),
                         runner.val_loop.dataloader, 'val_dataloader')
 
-    def after_val_iter(self,
-                       runner,
-                       batch_idx: int,
-                       data_batch: Optional[dict] = None,
-                       outputs: Optional[Sequence] = None) -> None:
-        """Check the scores of the first validation batch."""
-        if batch_idx == 0:
+    def _after_iter(self,
+                    runner,
+                    batch_idx: int,
+                    data_batch: Optional[dict] = None,
+                    outputs: Optional[Sequence] = None,
+                    mode: str = 'train') -> None:
+        """Check the scores of the first validation or test batch (MMEngine
+        calls this from ``after_val_iter`` and ``after_test_iter``)."""
+        if mode in ('val', 'test') and batch_idx == 0:
             self._check(runner, predicted_class_count(outputs),
-                        runner.val_loop.dataloader, 'val_dataloader')
-
-    def after_test_iter(self,
-                        runner,
-                        batch_idx: int,
-                        data_batch: Optional[dict] = None,
-                        outputs: Optional[Sequence] = None) -> None:
-        """Check the scores of the first test batch."""
-        if batch_idx == 0:
-            self._check(runner, predicted_class_count(outputs),
-                        runner.test_loop.dataloader, 'test_dataloader')
+                        getattr(runner, f'{mode}_loop').dataloader,
+                        f'{mode}_dataloader')
 
     def _check(self, runner, count: Optional[int], dataloader,
                key: str) -> None:
