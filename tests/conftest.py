@@ -19,12 +19,17 @@ STUDENT_RECIPE = osp.join(CONFIGS, 'teachers', 'resnet18-w8_mnist5k.py')
 torch.set_num_threads(min(2, os.cpu_count() or 1))
 
 
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+
 def pytest_configure(config) -> None:
     config.addinivalue_line(
         'markers', 'smoke: the subset tools/check_min_stack.sh runs on the '
         'oldest supported stack (torch 2.1)')
-if REPO_ROOT not in sys.path:
-    sys.path.insert(0, REPO_ROOT)
+    config.addinivalue_line(
+        'markers', 'slow: over about 8 s on 2 CPU cores (real processes, '
+        'long runs); `pytest tests -m "not slow"` leaves them out')
 
 
 @pytest.fixture(scope='session')
@@ -58,6 +63,45 @@ def run_tool(*args, check=True, env=None) -> subprocess.CompletedProcess:
     return proc
 
 
+def error_line(proc: subprocess.CompletedProcess) -> str:
+    """A tool's error: non-zero exit, one line on stderr, no traceback."""
+    assert proc.returncode != 0, proc.stdout[-2000:]
+    assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert lines and lines[-1].startswith('error: '), proc.stderr[-3000:]
+    return lines[-1]
+
+
+def reported_error(call, *args, **kwargs) -> str:
+    """The line a tool prints for the error that its API call
+    ``call(*args, **kwargs)`` raises (``run_tool`` of
+    ``mmddad/apis/cli.py``): the error must be one a tool reports in one
+    line, without a traceback (``ONE_LINE_ERRORS``)."""
+    from mmddad.apis.cli import ONE_LINE_ERRORS, one_line
+    with pytest.raises(ONE_LINE_ERRORS) as info:
+        call(*args, **kwargs)
+    return f'error: {one_line(info.value)}'
+
+
+def cfg_options(*options: str):
+    """``--cfg-options *options`` (``key=value`` strings) parsed as the
+    command line parses them: a dict, None without options."""
+    import argparse
+
+    from mmengine.config import DictAction
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    return (parser.parse_args(['--cfg-options', *options])
+            if options else parser.parse_args([])).cfg_options
+
+
+def tool_config(config: str, *options: str):
+    """A config as a tool reads it with ``--cfg-options *options``
+    (``key=value`` strings, parsed as the command line parses them)."""
+    from mmddad.apis.cli import load_tool_config
+    return load_tool_config(config, cfg_options(*options))
+
+
 #: ``--cfg-options`` of a tiny embedded DDAD run (seconds on a CPU).
 TINY_DDAD = [
     'train_dataloader.batch_size=8', 'model.student_steps=2',
@@ -78,6 +122,56 @@ def ddad_run(tmp_path_factory, teacher_checkpoint) -> str:
         *TINY_DDAD, 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
         'default_hooks.checkpoint.interval=2')
     return work
+
+
+def ddad_options(teacher_checkpoint: str, *extra: str) -> list:
+    """``--cfg-options`` of a tiny embedded DDAD run with this teacher."""
+    return ['--cfg-options', f'model.teacher.checkpoint={teacher_checkpoint}',
+            *TINY_DDAD, *extra]
+
+
+def copy_run(ddad_run: str, tmp_path) -> str:
+    """A copy of the ``ddad_run`` work dir, to write into."""
+    import shutil
+    work = str(tmp_path / 'run')
+    shutil.copytree(ddad_run, work)
+    return work
+
+
+def train_run(config: str, work_dir: str, *options: str, **kwargs):
+    """What ``tools/train.py CONFIG --work-dir WORK_DIR --cfg-options
+    *options`` runs (:func:`mmddad.apis.train`, in this process);
+    ``kwargs``: the tool's other options (``resume``, ``validate``). The
+    run's logger, message hub and visualiser are its own (a new experiment
+    name), so its log file in the work dir (:func:`run_log`) holds what it
+    logged."""
+    import uuid
+
+    from mmddad.apis import train
+    cfg = tool_config(config, *options)
+    cfg.work_dir = work_dir
+    cfg.experiment_name = f'test_{uuid.uuid4().hex[:8]}'
+    return train(cfg, cfg_options=cfg_options(*options), **kwargs)
+
+
+def train_ddad(work_dir: str, teacher_checkpoint: str, *options: str,
+               **kwargs):
+    """:func:`train_run` of a tiny embedded DDAD run (:func:`ddad_options`
+    plus ``options``)."""
+    return train_run(EMBEDDED_DDAD, work_dir,
+                     *ddad_options(teacher_checkpoint, *options)[1:],
+                     **kwargs)
+
+
+def run_log(work_dir: str) -> str:
+    """The text of the log files of the runs of a work dir
+    (``WORK_DIR/TIMESTAMP/TIMESTAMP.log``)."""
+    import glob
+    text = []
+    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.log'))):
+        with open(path) as f:
+            text.append(f.read())
+    return ''.join(text)
 
 
 def one_step_runner(cfg, work_dir: str, batch_size: int):

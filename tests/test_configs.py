@@ -95,8 +95,10 @@ def test_embedded_family_trains_without_training_data(
 
 @pytest.mark.parametrize('name', [
     'ddad_resnet34_resnet18_cifar10.py', 'ddad_resnet34_resnet18_cifar100.py',
-    'ddad_resnet50_resnet18_8xb32_in1k.py', 'deeplabv3_camvid.py',
-    'deeplabv3_r50-d8_mobilenetv2_cityscapes.py',
+    'ddad_resnet50_resnet18_8xb32_in1k.py',
+    pytest.param('deeplabv3_camvid.py', marks=pytest.mark.slow),
+    pytest.param('deeplabv3_r50-d8_mobilenetv2_cityscapes.py',
+                 marks=pytest.mark.slow),
     'deeplabv3-r18-w32_r18-w16_camvid-180x240_cpu.py'
 ])
 def test_large_configs_build_and_step(name, tmp_path):

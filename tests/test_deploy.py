@@ -11,7 +11,8 @@ import pytest
 import torch
 
 from .conftest import (CONFIGS, EMBEDDED_DDAD, STUDENT_RECIPE,
-                       TEACHER_RECIPE, TINY_DDAD, TOOLS, run_tool)
+                       TEACHER_RECIPE, TINY_DDAD, TOOLS, run_tool,
+                       tool_config)
 
 pytest.importorskip('onnxruntime', reason='the deploy extra is not '
                     'installed: pip install -e .[deploy]')
@@ -23,16 +24,13 @@ CANVAS_DDAD = osp.join(CONFIGS, 'ddad',
 QUICK = ['--latency-runs', '2', '--latency-warmup', '0',
          '--latency-batch-sizes', '1', '3', '--calib-samples', '8',
          '--calib-batch-size', '4']
+#: The same, as arguments of :func:`mmddad.apis.deploy_student`.
+QUICK_API = dict(latency_runs=2, latency_warmup=0, latency_batch_sizes=[1, 3],
+                 calib_samples=8, calib_batch_size=4)
 
 
 def deploy(*args, check=True):
     return run_tool(osp.join(TOOLS, 'deploy.py'), *args, check=check)
-
-
-def error_line(proc) -> str:
-    assert proc.returncode != 0, proc.stdout[-2000:]
-    assert 'Traceback' not in proc.stderr, proc.stderr[-3000:]
-    return [line for line in proc.stderr.splitlines() if line.strip()][-1]
 
 
 def check_report(work: str, calibrated: list) -> dict:
@@ -93,6 +91,7 @@ def test_deploy_a_classification_run(tmp_path, ddad_run, teacher_checkpoint):
     assert osp.isfile(osp.join(work, 'student_int8_noise.onnx'))
 
 
+@pytest.mark.slow
 def test_deploy_a_segmentation_run(tmp_path):
     # a one-iteration canvas run with a random teacher
     run = str(tmp_path / 'canvas')
@@ -105,8 +104,9 @@ def test_deploy_a_segmentation_run(tmp_path):
              *options, 'train_cfg.max_iters=1', 'train_cfg.val_interval=5',
              'default_hooks.checkpoint.interval=1')
     work = str(tmp_path / 'deploy')
-    deploy(CANVAS_DDAD, osp.join(run, 'iter_1.pth'), '--work-dir', work,
-           '--int8', *QUICK, *options)
+    from mmddad.apis import deploy_student  # the tool's call
+    deploy_student(tool_config(CANVAS_DDAD, *options[1:]),
+                   osp.join(run, 'iter_1.pth'), work, int8=True, **QUICK_API)
     report = check_report(work, ['synthetic'])
     assert report['metric'] == 'mIoU'
     _, channels, height, width = report['input']['shape']
@@ -119,9 +119,10 @@ def test_deploy_a_segmentation_run(tmp_path):
     'ddad/ddad_resnet34_resnet18_cifar100.py',
     'ddad/ddad_resnet34_resnet18_caltech101.py',
     'ddad/ddad_resnet50_resnet18_8xb32_in1k.py',
-    'ddad/deeplabv3_camvid.py',
-    'ddad/deeplabv3_nyuv2.py',
-    'ddad/deeplabv3_r50-d8_mobilenetv2_cityscapes.py',
+    pytest.param('ddad/deeplabv3_camvid.py', marks=pytest.mark.slow),
+    pytest.param('ddad/deeplabv3_nyuv2.py', marks=pytest.mark.slow),
+    pytest.param('ddad/deeplabv3_r50-d8_mobilenetv2_cityscapes.py',
+                 marks=pytest.mark.slow),
 ])
 def test_every_student_exports_and_matches_in_onnx_runtime(tmp_path, config):
     """The students of the configs whose data and teachers are not here,
@@ -153,38 +154,50 @@ def test_every_student_exports_and_matches_in_onnx_runtime(tmp_path, config):
 
 
 def test_deploy_names_what_is_wrong(tmp_path, ddad_run, teacher_checkpoint):
-    options = ['--cfg-options',
-               f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD]
+    from mmddad.apis import deploy_student, export_student
+    from mmddad.utils import CheckpointMismatchError
+    options = [f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD]
     ckpt = osp.join(ddad_run, 'iter_2.pth')
-    work = ['--work-dir', str(tmp_path / 'w')]
+    work = str(tmp_path / 'w')
+
+    def deploy(checkpoint, *extra, config=EMBEDDED_DDAD, work_dir=work,
+               **kwargs):
+        return deploy_student(tool_config(config, *options, *extra)
+                              if config == EMBEDDED_DDAD else
+                              tool_config(config), checkpoint, work_dir,
+                              **kwargs)
+
     # a checkpoint that holds no student: the teacher's
-    line = error_line(deploy(EMBEDDED_DDAD, teacher_checkpoint, *work,
-                             *options, check=False))
-    assert 'does not fit the student of the config' in line
-    assert 'model weights (backbone, head) without training state' in line
+    with pytest.raises(CheckpointMismatchError) as info:
+        deploy(teacher_checkpoint)
+    assert 'does not fit the student of the config' in str(info.value)
+    assert 'model weights (backbone, head) without training state' in str(
+        info.value)
     # a config that is not a distillation config
-    line = error_line(deploy(STUDENT_RECIPE, ckpt, *work, check=False))
-    assert '`model.teacher`' in line and 'distillation config' in line
+    with pytest.raises(KeyError) as info:
+        deploy(ckpt, config=STUDENT_RECIPE)
+    assert '`model.teacher`' in str(info.value)
+    assert 'distillation config' in str(info.value)
     # a student of another architecture
-    line = error_line(deploy(
-        EMBEDDED_DDAD, ckpt, *work, *options,
-        'model.student.backbone.base_channels=16',
-        'model.student.backbone.stem_channels=16',
-        'model.student.head.in_channels=128', check=False))
-    assert 'keys of another shape' in line
+    with pytest.raises(CheckpointMismatchError, match='keys of another '
+                       'shape'):
+        deploy(ckpt, 'model.student.backbone.base_channels=16',
+               'model.student.backbone.stem_channels=16',
+               'model.student.head.in_channels=128')
     # a work dir that cannot be made: a file stands in its path
     blocker = tmp_path / 'a_file'
     blocker.write_text('')
-    line = error_line(deploy(EMBEDDED_DDAD, ckpt, '--work-dir',
-                             str(blocker / 'deploy'), *options, check=False))
-    assert '--work-dir' in line and 'is a file' in line
+    with pytest.raises(NotADirectoryError,
+                       match='--work-dir .* is a file'):
+        deploy(ckpt, work_dir=str(blocker / 'deploy'))
     # synthetic calibration needs the run's generator
     student = str(tmp_path / 'student.pth')
-    run_tool(osp.join(TOOLS, 'export_student.py'), ckpt, student)
-    line = error_line(deploy(EMBEDDED_DDAD, student, *work, '--int8',
-                             *options, check=False))
-    assert 'an exported student' in line and 'iter_N.pth' in line
-    assert not osp.exists(tmp_path / 'w' / 'student.onnx')
+    export_student(ckpt, out=student)
+    with pytest.raises(ValueError) as info:
+        deploy(student, int8=True)
+    assert 'an exported student' in str(info.value)
+    assert 'iter_N.pth' in str(info.value)
+    assert not osp.exists(tmp_path / 'w')
 
 
 def test_calibration_images_are_what_the_deployed_model_takes(

@@ -130,6 +130,7 @@ def test_two_gloo_processes(tmp_path, teacher_checkpoint, channels_last):
         assert abs(r['local'] - r['single']) > 1e-3 * r['single']
 
 
+@pytest.mark.slow
 def test_dist_train_sh_with_gloo(tmp_path, teacher_checkpoint):
     env = dict(os.environ, PORT=str(_free_port()), OMP_NUM_THREADS='1',
                PYTHONPATH=REPO_ROOT)
@@ -170,6 +171,7 @@ def _dist_train(work: str, teacher_checkpoint: str, *extra: str,
     return log
 
 
+@pytest.mark.slow
 def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
     """2 gloo ranks: 4 iterations straight == 2, stop, resume, 2 more, with
     the replay buffer on (the ranks share its contents, so the checkpoint of
@@ -207,6 +209,7 @@ def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
                                    torch.as_tensor(sb[idx][k])), (name, k)
 
 
+@pytest.mark.slow
 def test_two_rank_resume_with_a_plain_pytorch_student(tmp_path,
                                                       teacher_checkpoint):
     """A TorchClassifier student (the user's own nn.Module) under DDP: 2

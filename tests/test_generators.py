@@ -5,6 +5,7 @@ import torch
 from mmddad.models import DCGANGenerator, GaussianNoiseGenerator
 from mmddad.models.generators import plan_upsampling
 from mmddad.registry import MODELS
+from .conftest import EMBEDDED_DDAD
 
 
 @pytest.mark.parametrize('size,stages,init', [
@@ -51,3 +52,17 @@ def test_gaussian_noise_generator():
     z = torch.randn(3, gen.latent_dim)
     assert gen(z).shape == (3, 2, 4, 6)
     assert torch.equal(gen(z).flatten(1), z)
+
+
+def test_a_generator_size_other_than_the_teachers_is_a_warning(
+        teacher_checkpoint):
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmddad')
+    cfg = Config.fromfile(EMBEDDED_DDAD)
+    cfg.model.teacher.checkpoint = teacher_checkpoint
+    cfg.model.generator.base_channels = 16
+    cfg.model.replay = None
+    cfg.model.generator.out_size = 48
+    with pytest.warns(UserWarning, match='(?s)48x48.*32x32'):
+        MODELS.build(cfg.model)

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 
+import pytest
 import yaml
 
 from .conftest import REPO_ROOT
@@ -50,6 +51,7 @@ def test_model_index_imports_every_metafile():
                 assert osp.isfile(osp.join(REPO_ROOT, model['Config'])), path
 
 
+@pytest.mark.slow
 def test_mim_search_and_train_from_outside_the_checkout(
         tmp_path, teacher_checkpoint):
     assert MIM, 'openmim is in the tests extra: pip install -e .[tests]'

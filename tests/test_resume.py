@@ -1,5 +1,8 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""Nothing lost: exact resume, SIGKILL and resume, atomic writes, NaN stop."""
+"""Nothing lost: exact resume, SIGKILL and resume, atomic writes, NaN stop;
+what ``--resume`` takes (this run's intact training checkpoints, whose
+weights fit) and the new values a resumed state overrides."""
+import errno
 import json
 import os
 import os.path as osp
@@ -15,7 +18,9 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from mmddad.utils import atomic_write
-from .conftest import EMBEDDED_DDAD, REPO_ROOT, TOOLS, run_tool
+from .conftest import (EMBEDDED_DDAD, REPO_ROOT, TINY_DDAD, TOOLS, copy_run,
+                       reported_error, run_log, run_tool, tool_config,
+                       train_ddad, train_run)
 
 
 def tiny_cfg(work_dir: str, teacher_checkpoint: str, max_iters: int,
@@ -131,6 +136,7 @@ def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
                                    torch.as_tensor(sb[idx][k])), (name, k)
 
 
+@pytest.mark.slow
 def test_sigkill_then_resume(tmp_path, teacher_checkpoint):
     work = str(tmp_path / 'killed')
     args = train_command(
@@ -177,6 +183,23 @@ def test_atomic_write_keeps_the_old_file_on_failure(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == ['ckpt.pth']  # no temp file left
 
 
+def test_a_full_disk_names_the_file_and_keeps_the_old_one(tmp_path,
+                                                          monkeypatch):
+    target = tmp_path / 'iter_4.pth'
+    atomic_write(b'old', target)
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, 'fsync', full)
+    with pytest.raises(OSError) as info:
+        atomic_write(b'new', target)
+    assert info.value.errno == errno.ENOSPC
+    assert f'could not write "{target}" (No space left on device)' in str(
+        info.value)
+    assert target.read_bytes() == b'old'
+
+
 def test_non_finite_loss_stops_before_saving(tmp_path, teacher_checkpoint):
     work = str(tmp_path / 'nan')
     cfg = tiny_cfg(work, teacher_checkpoint, 6)
@@ -197,6 +220,27 @@ def test_non_finite_loss_stops_before_saving(tmp_path, teacher_checkpoint):
         runner.train()
     assert osp.isfile(osp.join(work, 'iter_2.pth'))
     assert not osp.isfile(osp.join(work, 'iter_4.pth'))
+
+
+def test_a_nan_before_any_checkpoint_says_there_is_none(tmp_path):
+    from types import SimpleNamespace
+
+    from mmddad.engine.hooks import NonFiniteLossHook
+    hook = NonFiniteLossHook()
+    runner = SimpleNamespace(work_dir=str(tmp_path), iter=0)
+    with pytest.raises(FloatingPointError,
+                       match='no checkpoint was saved before it'):
+        hook.after_train_iter(runner, 0,
+                              outputs=dict(loss_bn=torch.tensor(
+                                  float('nan'))))
+    ckpt = tmp_path / 'iter_2.pth'
+    ckpt.write_bytes(b'x')
+    (tmp_path / 'last_checkpoint').write_text(str(ckpt))
+    with pytest.raises(FloatingPointError,
+                       match='the last checkpoint, ".*iter_2.pth", is intact'):
+        hook.after_train_iter(runner, 0,
+                              outputs=dict(loss_bn=torch.tensor(
+                                  float('inf'))))
 
 
 def _truncate(path: str) -> None:
@@ -238,36 +282,116 @@ def test_resume_selection_skips_damaged_checkpoints(tmp_path):
             select_resume_checkpoint(str(tmp_path / missing))
 
 
+def test_the_resume_fallback_offers_only_this_runs_checkpoints(tmp_path):
+    from mmddad.utils import select_resume_checkpoint
+    torch.save(dict(state_dict={}), tmp_path / 'student.pth')  # exported
+    (tmp_path / 'iter_4.pth').write_bytes(b'cut short')
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_4.pth'))
+    with pytest.raises(ValueError) as info:
+        select_resume_checkpoint(str(tmp_path))
+    assert 'iter_4.pth' in str(info.value)
+    assert 'student.pth' not in str(info.value)
+    with pytest.raises(ValueError) as info:
+        select_resume_checkpoint(str(tmp_path), str(tmp_path / 'iter_4.pth'))
+    assert 'No intact checkpoint is beside it' in str(info.value)
+
+
 def test_train_resume_falls_back_to_the_newest_intact_checkpoint(
         tmp_path, teacher_checkpoint):
+    """``tools/train.py --resume``'s runs, through its API call (the tool
+    itself resumes in ``test_sigkill_then_resume``)."""
     work = str(tmp_path / 'damaged')
-    args = train_command(work, teacher_checkpoint, 'model.student_steps=1',
-                         'default_hooks.checkpoint.interval=2',
-                         'default_hooks.checkpoint.max_keep_ckpts=5')
-    run_tool(*args[1:], 'train_cfg.max_iters=4')
+    options = train_command(work, teacher_checkpoint, 'model.student_steps=1',
+                            'default_hooks.checkpoint.interval=2',
+                            'default_hooks.checkpoint.max_keep_ckpts=5')[6:]
+    train_run(EMBEDDED_DDAD, work, *options, 'train_cfg.max_iters=4')
     _truncate(osp.join(work, 'iter_4.pth'))  # last_checkpoint names it
-    done = run_tool(*args[1:5], '--resume', *args[5:],
-                    'train_cfg.max_iters=6', check=False)
-    log = done.stdout + done.stderr
-    assert done.returncode == 0, log[-3000:]
-    assert 'skipped' in log and 'iter_4.pth' in log
-    assert 'resumed epoch: 0, iter: 2' in log
+    with pytest.warns(UserWarning, match=r'skipped "[^"]*iter_4\.pth"'):
+        train_run(EMBEDDED_DDAD, work, *options, 'train_cfg.max_iters=6',
+                  resume='auto')
+    assert 'resumed epoch: 0, iter: 2' in run_log(work)
     assert osp.isfile(osp.join(work, 'iter_6.pth'))
-    bad = run_tool(*args[1:5], '--resume', osp.join(work, 'missing.pth'),
-                   *args[5:], check=False)
-    assert bad.returncode != 0
-    assert 'missing.pth' in bad.stderr and 'iter_6.pth' in bad.stderr
+    line = reported_error(train_run, EMBEDDED_DDAD, work, *options,
+                          resume=osp.join(work, 'missing.pth'))
+    assert 'missing.pth' in line and 'iter_6.pth' in line
 
 
 def test_resume_into_an_empty_work_dir_is_an_error(tmp_path,
                                                    teacher_checkpoint):
-    from .conftest import TINY_DDAD
-    for tool in ('train.py', 'distill.py'):
-        proc = run_tool(
-            osp.join(TOOLS, tool), EMBEDDED_DDAD, '--work-dir',
-            str(tmp_path / 'mistyped'), '--resume', '--cfg-options',
-            f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD,
-            check=False)
-        assert proc.returncode == 1, proc.stderr[-2000:]
-        assert 'holds no checkpoint to resume from' in proc.stderr
-        assert not osp.exists(tmp_path / 'mistyped' / 'iter_1.pth')
+    """``tools/train.py --resume`` and ``tools/distill.py --resume``,
+    through their API calls (the tools themselves resume in
+    ``test_sigkill_then_resume`` and ``tests/test_tools.py``)."""
+    from mmddad.apis import distill
+    work = str(tmp_path / 'mistyped')
+    line = reported_error(train_ddad, work, teacher_checkpoint,
+                          resume='auto')
+    assert 'holds no checkpoint to resume from' in line
+    cfg = tool_config(EMBEDDED_DDAD,
+                      f'model.teacher.checkpoint={teacher_checkpoint}',
+                      *TINY_DDAD)
+    cfg.work_dir = work
+    line = reported_error(distill, cfg, resume=True)
+    assert 'holds no checkpoint to resume from' in line
+    assert not osp.exists(tmp_path / 'mistyped' / 'iter_1.pth')
+
+
+def test_resume_says_which_new_values_the_checkpoint_overrides(
+        tmp_path, ddad_run, teacher_checkpoint):
+    """``tools/train.py --resume``'s run, through its API call."""
+    work = copy_run(ddad_run, tmp_path)
+    train_ddad(work, teacher_checkpoint,
+               'optim_wrapper.generator.optimizer.lr=0.5',
+               'optim_wrapper.student.optimizer.lr=0.1',
+               'train_cfg.max_iters=3', 'train_cfg.val_interval=5',
+               resume=osp.join(work, 'iter_2.pth'))
+    log = run_log(work)
+    assert ('--cfg-options optim_wrapper.generator.optimizer.lr=0.5 is not '
+            'applied: the optimiser state resumed from the checkpoint keeps '
+            'lr=0.001') in log
+    assert ('--cfg-options train_cfg.max_iters=3 sets where the run ends, but'
+            ' the learning-rate milestones') in log
+    # the student's rate is the checkpoint's own: nothing to say
+    assert 'optim_wrapper.student.optimizer.lr=0.1 is not' not in log
+    assert osp.isfile(osp.join(work, 'iter_3.pth'))
+
+
+def test_resume_from_weights_only_or_another_student_is_refused(
+        tmp_path, ddad_run, teacher_checkpoint):
+    """``tools/train.py --resume``'s runs, through its API call."""
+    work = copy_run(ddad_run, tmp_path)
+    config_copy = osp.join(work, osp.basename(EMBEDDED_DDAD))
+    with open(config_copy, 'rb') as f:
+        before = f.read()
+    student = str(tmp_path / 'student.pth')
+    from mmddad.apis import export_student  # tools/export_student.py's call
+    export_student(osp.join(work, 'iter_2.pth'), out=student)
+
+    def resume(source, *extra):
+        return reported_error(train_ddad, work, teacher_checkpoint, *extra,
+                              resume=source)
+
+    line = resume(student)
+    assert 'not a training state to resume' in line
+    # load_from would find none of the model's keys in it: the hint is the
+    # option that takes an exported student, and it works
+    hint = f'--cfg-options model.student.checkpoint={student} (without ' \
+        '--resume)'
+    assert 'an exported student' in line and hint in line
+    assert 'load_from=' not in line
+    new_run = str(tmp_path / 'from_student')
+    train_ddad(new_run, teacher_checkpoint,
+               f'model.student.checkpoint={student}', 'train_cfg.max_iters=1',
+               'train_cfg.val_interval=5')
+    assert osp.isfile(osp.join(new_run, 'iter_1.pth'))
+    line = resume(teacher_checkpoint)
+    assert 'not a training state to resume' in line
+    assert 'load_from=' not in line  # the teacher fits neither
+    line = resume(osp.join(work, 'iter_2.pth'),
+                  'model.student.backbone.base_channels=16',
+                  'model.student.backbone.stem_channels=16',
+                  'model.student.head.in_channels=128')
+    assert 'does not fit' in line and 'keys of another shape' in line
+    assert 'student.backbone' in line
+    # the failed start-ups left the run's config copy as it was
+    with open(config_copy, 'rb') as f:
+        assert f.read() == before

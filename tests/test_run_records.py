@@ -1,6 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""The run-record module: the summary's schema, and MMEngine's scalars logs
-read across the logs of a resumed run."""
+"""The run-record module: the summary's schema, the time to a score, and
+MMEngine's scalars logs read across the logs of a resumed run."""
 import json
 import os
 
@@ -38,6 +38,16 @@ def test_a_summary_without_its_keys_is_refused_naming_the_file(tmp_path):
 
 def test_time_to_reach_never_reached():
     assert time_to_reach(CURVE, 'top1', 81.0) is None
+
+
+def test_time_to_reach_is_the_first_validation_at_the_threshold():
+    from mmddad.engine.hooks import time_to_reach
+    curve = [dict(iter=10, train_seconds=5.0, top1=50.0),
+             dict(iter=20, train_seconds=9.0, top1=96.0),
+             dict(iter=30, train_seconds=14.0, top1=95.0)]
+    assert time_to_reach(curve, 'top1', 95.0) == dict(
+        iter=20, train_seconds=9.0)
+    assert time_to_reach(curve, 'top1', 97.0) is None
 
 
 def _log(work_dir, stamp, records):

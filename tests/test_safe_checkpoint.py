@@ -12,11 +12,19 @@ import torch.nn as nn
 from mmengine.logging import HistoryBuffer
 from mmengine.runner import CheckpointLoader
 
-import mmddad  # noqa: F401  (routes checkpoint loading through the allowlist)
-from mmddad.utils import TRUST_ENV, UnsafeCheckpointError
-from .conftest import STUDENT_RECIPE, TEACHER_RECIPE, TOOLS, run_tool
+from mmddad.utils import TRUST_ENV, UnsafeCheckpointError, install_safe_loader
+from .conftest import (STUDENT_RECIPE, TEACHER_RECIPE, TOOLS,
+                       run_tool)
 
 pytestmark = pytest.mark.smoke
+
+
+@pytest.fixture(autouse=True)
+def safe_loader():
+    """The tests below are about the loader itself: install it (importing
+    mmddad does not; the tools and the API do, see
+    tests/test_loader_install.py)."""
+    install_safe_loader()
 
 
 @pytest.fixture(autouse=True, params=['torch', 'own'])
@@ -93,8 +101,8 @@ def test_tools_refuse_a_code_running_checkpoint(tmp_path, monkeypatch, tool):
     marker = tmp_path / 'pwned'
     path = tmp_path / 'evil.pth'
     torch.save(dict(state_dict={}, meta=_RunsCode(str(marker))), path)
-    args = [STUDENT_RECIPE, str(path)] if tool == 'test.py' else [
-        str(path), str(tmp_path / 'student.pth')]
+    args = [STUDENT_RECIPE, str(path), '--work-dir', str(tmp_path / 'w')] \
+        if tool == 'test.py' else [str(path), str(tmp_path / 'student.pth')]
     proc = run_tool(os.path.join(TOOLS, tool), *args, check=False)
     assert proc.returncode != 0
     assert 'Refused to load checkpoint' in proc.stderr, proc.stderr[-2000:]

@@ -198,6 +198,7 @@ def test_nyuv2_converter_names_bad_inputs(tmp_path):
         ])
 
 
+@pytest.mark.slow
 def test_nyuv2_ddad_command_starts(tmp_path):
     """`python tools/train.py configs/ddad/deeplabv3_nyuv2.py` on a
     fabricated NYUv2 layout, with a randomly initialised DeepLabV3-R50

@@ -1,5 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""The command-line tools, run as users run them (subprocesses)."""
+"""The command-line tools end to end, as users run them (subprocesses), and
+what they do through their `mmddad.apis` calls; the arguments a tool
+refuses itself."""
 import glob
 import json
 import os
@@ -9,7 +11,7 @@ import pytest
 import torch
 
 from .conftest import (EMBEDDED_DDAD, STUDENT_RECIPE, TINY_DDAD, TOOLS,
-                       run_tool)
+                       run_tool, tool_config)
 
 # a short supervised run on 256 training digits, evaluated on 100 test ones
 TINY_SUPERVISED = [
@@ -150,21 +152,11 @@ def test_benchmark_prints_speed_memory_layout_amp_and_replay():
     assert report['replay buffer'].startswith('6400 samples, torch.float16')
 
 
-def test_time_to_reach_is_the_first_validation_at_the_threshold():
-    from mmddad.engine.hooks import time_to_reach
-    curve = [dict(iter=10, train_seconds=5.0, top1=50.0),
-             dict(iter=20, train_seconds=9.0, top1=96.0),
-             dict(iter=30, train_seconds=14.0, top1=95.0)]
-    assert time_to_reach(curve, 'top1', 95.0) == dict(
-        iter=20, train_seconds=9.0)
-    assert time_to_reach(curve, 'top1', 97.0) is None
-
-
 def test_cfg_options_turn_off_a_config_added_default_hook():
     """``default_hooks.ema=None`` removes the embedded config's EMAHook (a
     name MMEngine's runner does not know); the runner's own defaults set to
     None stay None, for the runner to remove."""
-    from mmddad.utils import load_tool_config
+    from mmddad.apis.cli import load_tool_config
     cfg = load_tool_config(EMBEDDED_DDAD)
     assert cfg.default_hooks.ema.type == 'DataFreeEMAHook'
     cfg = load_tool_config(EMBEDDED_DDAD, {
@@ -174,43 +166,6 @@ def test_cfg_options_turn_off_a_config_added_default_hook():
     assert 'ema' not in cfg.default_hooks
     assert 'timer' in cfg.default_hooks and cfg.default_hooks.timer is None
     assert cfg.default_hooks.checkpoint.interval == 100
-
-
-def test_results_table_reports_scores_times_and_curves(tmp_path):
-    """The table of a results file (no run): mean +- std over the seeds, the
-    time to quality of each data-free row, its score along the runs."""
-    ddad = 'configs/ddad/ddad_resnet18-w16_resnet18-w8_mnist100.py'
-
-    def run_(final, curve):
-        return dict(score=final, ratio=final / 96.0, teacher=96.0, minutes=1,
-                    curve=[dict(iter=i, train_seconds=60.0 * i / 100,
-                                **{'accuracy/top1': s}) for i, s in curve])
-
-    results = {
-        f'{ddad}@0': run_(90.0, [(100, 50.0), (200, 80.0), (300, 90.0)]),
-        f'{ddad}@1': run_(92.0, [(100, 60.0), (200, 90.0), (300, 92.0)]),
-        # a variant (--cfg-options) is kept apart from the shipped config
-        f'{ddad}@0 model.replay=None': run_(50.0, [(100, 20.0)]),
-    }
-    with open(tmp_path / 'results.json', 'w') as f:
-        json.dump(results, f)
-    proc = run_tool(
-        osp.join(TOOLS, 'results_table.py'), '--task', 'mnist100', '--seeds',
-        '0', '1', '--work-root', str(tmp_path), '--report-only',
-        '--quality-score', '85', '--curve-at', '100', '200')
-    lines = [line for line in proc.stdout.splitlines() if 'DDAD' in line]
-    # final 91 +- 1.41; 85 first reached at iteration 300 and 200 (3 and 2
-    # training min); at iterations 100 and 200: 55 +- 7.07, 85 +- 7.07
-    assert lines[0].endswith('| 91.00 ± 1.41 | 0.948 ± 0.015 | 2.5 ± 0.7 |')
-    assert lines[1] == '| Student by DDAD (ours) | 55.00 ± 7.07 | 85.00 ± 7.07 |'
-    proc = run_tool(
-        osp.join(TOOLS, 'results_table.py'), '--task', 'mnist100', '--seeds',
-        '0', '1', '--work-root', str(tmp_path), '--report-only',
-        '--quality-score', '85', '--cfg-options', 'model.replay=None')
-    lines = [line for line in proc.stdout.splitlines() if 'DDAD' in line]
-    assert '| 50.00 (1 of 2 seeds) | 0.521 | not reached in 1 of 1 |' in \
-        lines[0]
-    assert 'data-free options: model.replay=None' in proc.stdout
 
 
 def test_test_tool_dumps_and_paints_predictions(tmp_path, ddad_run,
@@ -238,20 +193,40 @@ def test_test_tool_dumps_and_paints_predictions(tmp_path, ddad_run,
     picture = mmcv.imread(str(tmp_path / 'painted' / painted[0]))
     # the 32x32 digit enlarged to 128x128, two caption lines under it
     assert picture.shape == (128 + 2 * 14, 128, 3)
-    # --show-teacher: the teacher's class on a third line
-    run_tool(
-        osp.join(TOOLS, 'test.py'), EMBEDDED_DDAD,
-        osp.join(ddad_run, 'iter_2.pth'), '--work-dir', str(tmp_path),
-        '--show-dir', str(tmp_path / 'both'), '--show-interval', '25',
-        '--show-teacher', '--cfg-options',
-        f'model.teacher.checkpoint={teacher_checkpoint}', *TINY_DDAD)
+    # --show-teacher: the teacher's class on a third line (the tool's call)
+    from mmddad.apis import evaluate_checkpoint
+    cfg = tool_config(EMBEDDED_DDAD,
+                      f'model.teacher.checkpoint={teacher_checkpoint}',
+                      *TINY_DDAD)
+    cfg.work_dir = str(tmp_path)
+    evaluate_checkpoint(cfg.copy(), osp.join(ddad_run, 'iter_2.pth'),
+                        show_dir=str(tmp_path / 'both'), show_interval=25,
+                        show_teacher=True)
     painted = sorted(os.listdir(tmp_path / 'both'))
     picture = mmcv.imread(str(tmp_path / 'both' / painted[0]))
     assert len(painted) == 2 and picture.shape == (128 + 3 * 14, 128, 3)
     # a metrics file needs --out-item metrics; predictions are .pkl
-    proc = run_tool(
-        osp.join(TOOLS, 'test.py'), EMBEDDED_DDAD,
-        osp.join(ddad_run, 'iter_2.pth'), '--out', str(tmp_path / 'p.json'),
-        check=False)
-    assert proc.returncode == 1
-    assert 'the predictions are written as .pkl' in proc.stderr
+    with pytest.raises(ValueError,
+                       match='the predictions are written as .pkl'):
+        evaluate_checkpoint(cfg.copy(), osp.join(ddad_run, 'iter_2.pth'),
+                            out=str(tmp_path / 'p.json'))
+
+
+@pytest.mark.parametrize('iters', ['-3', '0'])
+def test_benchmark_refuses_a_non_positive_iteration_count(iters):
+    proc = run_tool(osp.join(TOOLS, 'benchmark.py'), EMBEDDED_DDAD,
+                    '--iters', iters, check=False)
+    assert proc.returncode == 2
+    assert f'argument --iters: must be >= 1, got {iters}' in proc.stderr
+    assert 'iterations/s' not in proc.stdout
+
+
+@pytest.mark.parametrize('device', ['gpu', 'cuda'])
+def test_a_device_the_machine_lacks_names_the_option(device, ddad_run):
+    if device == 'cuda' and torch.cuda.is_available():
+        pytest.skip('this machine has a GPU')
+    proc = run_tool(osp.join(TOOLS, 'synthesize.py'), EMBEDDED_DDAD,
+                    osp.join(ddad_run, 'iter_2.pth'), '--num', '1', '--out',
+                    'unused', '--device', device, check=False)
+    assert proc.returncode == 2 and 'Traceback' not in proc.stderr
+    assert 'argument --device' in proc.stderr and device in proc.stderr

@@ -20,9 +20,10 @@ Example::
 import argparse
 
 from mmddad.apis import distill, format_summary
-from mmddad.utils import (add_amp_options, add_cfg_options, default_work_dir,
-                          enable_amp, load_tool_config, non_negative_float,
-                          run_tool, start_tool)
+from mmddad.apis.cli import (add_amp_options, add_cfg_options,
+                             default_work_dir, load_tool_config,
+                             non_negative_float, run_tool, start_tool)
+from mmddad.utils import enable_amp
 
 
 def parse_args() -> argparse.Namespace:

@@ -13,17 +13,10 @@ Example::
 """
 import argparse
 
-import cv2
-import mmcv
-import torch
-
-from mmddad.apis import init_distiller
-from mmddad.datasets import val_dataset_meta
-from mmddad.utils import (add_cfg_options, add_force_option, add_trust_option,
-                          atomic_write, check_new_file, check_not_input,
-                          load_tool_config, positive_int, run_tool,
-                          start_tool)
-from mmddad.visualization import draw_synthetic_grid
+from mmddad.apis import draw_synthetic
+from mmddad.apis.cli import (add_cfg_options, add_force_option,
+                             add_trust_option, load_tool_config, positive_int,
+                             run_tool, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -49,21 +42,9 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     start_tool(args)
-    if not args.out.lower().endswith('.png'):
-        raise ValueError(f'--out "{args.out}": the grid is a .png file')
-    check_not_input(args.out, '--out', {
-        'the config': args.config,
-        'the checkpoint': args.checkpoint
-    })
-    check_new_file(args.out, '--out', args.force)
     cfg = load_tool_config(args.config, args.cfg_options)
-    model = init_distiller(cfg, args.checkpoint)
-    rng = torch.Generator().manual_seed(args.seed)
-    latents = torch.randn(args.num, model.latent_dim, generator=rng)
-    grid = draw_synthetic_grid(model, latents, val_dataset_meta(cfg),
-                               args.nrow, args.min_size)
-    _, png = cv2.imencode('.png', mmcv.rgb2bgr(grid))
-    atomic_write(png.tobytes(), args.out)
+    grid = draw_synthetic(cfg, args.checkpoint, args.num, args.nrow,
+                          args.min_size, args.seed, args.out, args.force)
     print(f'wrote {args.out} ({grid.shape[1]}x{grid.shape[0]})')
 
 

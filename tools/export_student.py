@@ -12,11 +12,10 @@ Example::
     python tools/export_student.py work_dirs/ddad_x/iter_600.pth student.pth
 """
 import argparse
-import os.path as osp
 
-from mmddad.apis import export_student, save_checkpoint
-from mmddad.utils import (add_force_option, add_trust_option, check_new_file,
-                          check_not_input, run_tool, start_tool)
+from mmddad.apis import export_student
+from mmddad.apis.cli import (add_force_option, add_trust_option, run_tool,
+                             start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -40,17 +39,9 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     start_tool(args)
-    # even with --force: the run's checkpoint is not replaced by its student
-    check_not_input(args.out, 'out', {
-        'the checkpoint': args.checkpoint,
-        'the --config file': args.config
-    })
-    check_new_file(args.out, 'out', args.force)
-    if not osp.isfile(args.checkpoint):
-        raise SystemExit(f'checkpoint "{args.checkpoint}" does not exist')
     exported = export_student(args.checkpoint, args.config,
-                              check=not args.partial_load)
-    save_checkpoint(exported, args.out)
+                              check=not args.partial_load, out=args.out,
+                              force=args.force)
     print(f'wrote {len(exported["state_dict"])} student tensors to '
           f'{args.out}')
 

@@ -17,15 +17,11 @@ Example::
         --checkpoint work_dirs/ddad_x/iter_400.pth
 """
 import argparse
-from typing import Dict, List, Tuple
 
-import torch
-
-from mmddad.apis import init_distiller
-from mmddad.models import DDAD, generator_term_gradients
-from mmddad.utils import (add_cfg_options, add_trust_option, device_option,
-                          load_tool_config, positive_int, run_tool,
-                          start_tool)
+from mmddad.apis import format_generator_balance, generator_balance
+from mmddad.apis.cli import (add_cfg_options, add_trust_option, device_option,
+                             load_tool_config, positive_int, run_tool,
+                             start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -48,45 +44,17 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def mean_term_gradients(model: DDAD, batch_size: int, batches: int,
-                        rng: torch.Generator
-                        ) -> Dict[str, Tuple[float, float]]:
-    """``name -> (weighted value, image-gradient norm)``, averaged over
-    ``batches`` generated batches."""
-    runs: List[Dict[str, Tuple[float, float]]] = [
-        generator_term_gradients(model,
-                                 model.sample_latents(batch_size, rng))
-        for _ in range(batches)
-    ]
-    return {
-        name: tuple(sum(r[name][i] for r in runs) / batches for i in (0, 1))
-        for name in runs[0]
-    }
-
-
-def format_table(stats: Dict[str, Tuple[float, float]]) -> str:
-    """The per-term table, norms relative to the first term's."""
-    reference = next(iter(stats.values()))[1]
-    lines = [f'{"term":<16}{"value":>12}{"|grad|":>12}{"x first":>10}']
-    for name, (value, norm) in stats.items():
-        ratio = norm / reference if reference > 0 else float('nan')
-        lines.append(f'{name:<16}{value:>12.4g}{norm:>12.4g}{ratio:>10.3g}')
-    return '\n'.join(lines)
-
-
 def main() -> None:
     args = parse_args()
     start_tool(args)
     cfg = load_tool_config(args.config, args.cfg_options)
-    model = init_distiller(cfg, args.checkpoint, args.device,
-                           seed=args.seed).train()
-    batch_size = cfg.train_dataloader.batch_size
-    rng = torch.Generator(device=args.device).manual_seed(args.seed)
-    stats = mean_term_gradients(model, batch_size, args.batches, rng)
+    stats = generator_balance(cfg, args.checkpoint, args.batches, args.seed,
+                              args.device)
     state = (f'checkpoint {args.checkpoint}'
              if args.checkpoint else 'as initialised')
-    print(f'{args.config} ({state}), {args.batches} x {batch_size} images')
-    print(format_table(stats))
+    print(f'{args.config} ({state}), {args.batches} x '
+          f'{cfg.train_dataloader.batch_size} images')
+    print(format_generator_balance(stats))
 
 
 if __name__ == '__main__':

@@ -25,22 +25,12 @@ Example::
         --out work_dirs/ddad_x/predictions.pkl --show-dir painted
 """
 import argparse
-import os.path as osp
 
-from mmengine.runner import Runner
-
-from mmddad.models.wrappers import unwrap_model
-from mmddad.utils import (add_cfg_options, add_force_option, check_new_file, add_launcher_options,
-                          add_trust_option, atomic_write, check_folder_path,
-                          check_not_input, check_weights_fit,
-                          default_work_dir, init_cpu_process_group,
-                          keep_config_copy, load_checkpoint_file,
-                          load_tool_config, positive_int, run_tool,
-                          shutdown_process_group, start_tool)
-
-#: The file types ``--out`` writes: predictions, or metrics.
-OUT_FORMATS = dict(pred=('.pkl', ), metrics=('.json', '.yaml', '.yml', '.pkl',
-                                              '.pickle'))
+from mmddad.apis import OUT_FORMATS, evaluate_checkpoint
+from mmddad.apis.cli import (add_cfg_options, add_force_option,
+                             add_launcher_options, add_trust_option,
+                             default_work_dir, load_tool_config, positive_int,
+                             run_tool, start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -86,59 +76,14 @@ def parse_args() -> argparse.Namespace:
 def main() -> None:
     args = parse_args()
     start_tool(args)
-    formats = OUT_FORMATS[args.out_item]
-    if args.out and osp.splitext(args.out)[1] not in formats:
-        what = 'predictions' if args.out_item == 'pred' else 'metrics'
-        raise ValueError(f'--out "{args.out}": the {what} are written as '
-                         f'{", ".join(formats)}; name the file so')
-    if args.show_teacher and not args.show_dir:
-        raise ValueError('--show-teacher paints into --show-dir: give both')
-    if args.out:
-        check_not_input(args.out, '--out', {
-            'the config': args.config,
-            'the checkpoint': args.checkpoint
-        })
-        check_new_file(args.out, '--out', args.force)
     cfg = load_tool_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = default_work_dir(args.config)
-    cfg.load_from = args.checkpoint
-    if args.out and args.out_item == 'pred':
-        evaluators = cfg.test_evaluator
-        if not isinstance(evaluators, (list, tuple)):
-            evaluators = [evaluators]
-        cfg.test_evaluator = [*evaluators, dict(
-            type='DumpResults', out_file_path=osp.abspath(args.out))]
-    if args.show_dir:
-        # before anything runs (painting would fail after the first batch);
-        # a relative path goes under WORK_DIR/TIMESTAMP/, a new folder
-        check_folder_path(
-            args.show_dir if osp.isabs(args.show_dir) else osp.normpath(
-                osp.join(cfg.work_dir, 'TIMESTAMP', args.show_dir)),
-            '--show-dir')
-        cfg.custom_hooks = [*cfg.get('custom_hooks', []), dict(
-            type='PredictionPaintingHook', out_dir=args.show_dir,
-            interval=args.show_interval, with_teacher=args.show_teacher)]
-    init_cpu_process_group(cfg.launcher,
-                           cfg.get('env_cfg', {}).get('dist_cfg', {}))
-    with keep_config_copy(cfg):
-        runner = Runner.from_cfg(cfg)
-        check_weights_fit(
-            unwrap_model(runner.model),
-            load_checkpoint_file(args.checkpoint),
-            f'checkpoint "{args.checkpoint}"',
-            f'the model of {args.config}',
-            strict=not args.partial_load,
-            opt_out='--partial-load')
-    metrics = runner.test()
-    shutdown_process_group()
-    if args.out and args.out_item == 'metrics':
-        from mmengine.fileio import dump
-        text = dump(metrics, file_format=osp.splitext(args.out)[1][1:])
-        atomic_write(text, args.out)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)
+    evaluate_checkpoint(
+        cfg, args.checkpoint, out=args.out, out_item=args.out_item,
+        force=args.force, show_dir=args.show_dir,
+        show_interval=args.show_interval, show_teacher=args.show_teacher,
+        partial_load=args.partial_load, launcher=args.launcher)
 
 
 if __name__ == '__main__':

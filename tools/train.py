@@ -11,15 +11,11 @@ trains into the same work dir, a run is refused (``WORK_DIR/.run.lock``).
 """
 import argparse
 
-from mmengine.config import Config
-from mmengine.runner import Runner
-
-from mmddad.utils import (add_amp_options, add_cfg_options,
-                          add_launcher_options, add_trust_option,
-                          check_runner_checkpoint, default_work_dir,
-                          enable_amp, init_cpu_process_group, keep_config_copy,
-                          load_tool_config, run_tool, select_resume_checkpoint,
-                          shutdown_process_group, start_tool, work_dir_lock)
+from mmddad.apis import train
+from mmddad.apis.cli import (add_amp_options, add_cfg_options,
+                             add_launcher_options, add_trust_option,
+                             default_work_dir, load_tool_config, run_tool,
+                             start_tool)
 
 
 def parse_args() -> argparse.Namespace:
@@ -44,39 +40,15 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
-    """Apply the command-line options to the config."""
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir', None) is None:
-        cfg.work_dir = default_work_dir(args.config)
-    if args.amp:
-        enable_amp(cfg, dtype=args.amp_dtype)
-    if args.resume is not None:
-        # never a damaged checkpoint: automatically, the newest intact one
-        requested = None if args.resume == 'auto' else args.resume
-        cfg.resume = True
-        cfg.load_from = select_resume_checkpoint(cfg.work_dir, requested)
-    if args.no_validate:
-        cfg.val_cfg = None
-        cfg.val_dataloader = None
-        cfg.val_evaluator = None
-    cfg.launcher = args.launcher
-    return cfg
-
-
 def main() -> None:
     args = parse_args()
     start_tool(args)
-    cfg = merge_args(load_tool_config(args.config, args.cfg_options), args)
-    with work_dir_lock(cfg.work_dir, cfg.launcher):
-        init_cpu_process_group(cfg.launcher,
-                               cfg.get('env_cfg', {}).get('dist_cfg', {}))
-        with keep_config_copy(cfg):
-            runner = Runner.from_cfg(cfg)
-            check_runner_checkpoint(runner, args.cfg_options)
-        runner.train()
-        shutdown_process_group()
+    cfg = load_tool_config(args.config, args.cfg_options)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)
+    train(cfg, resume=args.resume, validate=not args.no_validate,
+          amp=args.amp, amp_dtype=args.amp_dtype, launcher=args.launcher,
+          cfg_options=args.cfg_options)
 
 
 if __name__ == '__main__':

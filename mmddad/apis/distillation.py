@@ -14,8 +14,8 @@ from mmddad.engine.hooks import HEADLINE_METRICS
 from mmddad.engine.run_records import (CURVE_FILE, make_summary, read_curve,
                                        write_summary)
 from mmddad.models.network_builder import build_network
-from mmddad.utils import (check_runner_checkpoint, keep_config_copy,
-                          last_checkpoint_of, load_config,
+from mmddad.utils import (check_runner_checkpoint, install_safe_loader,
+                          keep_config_copy, last_checkpoint_of, load_config,
                           missing_checkpoint_hint, select_resume_checkpoint,
                           work_dir_lock)
 
@@ -49,6 +49,7 @@ def ensure_teacher(cfg: Config, train: bool,
             or there is no local recipe), or the recipe would not write it;
             checked before anything is trained.
     """
+    install_safe_loader()
     teacher = cfg.model.teacher
     checkpoint = teacher.get('checkpoint')
     if checkpoint is None or osp.isfile(checkpoint) or checkpoint.startswith(
@@ -105,6 +106,7 @@ def evaluate_student(cfg: Config,
     Raises:
         FileNotFoundError: No checkpoint in the work dir and no runner.
     """
+    install_safe_loader()
     checkpoint = find_latest_checkpoint(cfg.work_dir)
     if checkpoint is None:
         if runner is None:
@@ -136,6 +138,7 @@ def evaluate_teacher(cfg: Config, work_dir: str) -> Dict[str, float]:
     Returns:
         dict[str, float]: The test metrics.
     """
+    install_safe_loader()
     teacher = build_network(cfg.model.teacher, 'model.teacher', frozen=True)
     # the config's class count check, naming the teacher
     check = cfg.get('default_hooks', {}).get('class_count')
@@ -177,6 +180,7 @@ def distill(cfg: Config,
     Returns:
         dict: The summary (:func:`make_summary`).
     """
+    install_safe_loader()
     with work_dir_lock(cfg.work_dir, cfg.get('launcher', 'none')):
         total_start = time.time()
         teacher_time = ensure_teacher(cfg, train_teacher)

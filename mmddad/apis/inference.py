@@ -11,7 +11,8 @@ from mmengine.runner.checkpoint import load_state_dict
 
 from mmddad.registry import MODELS
 from mmddad.utils import (check_weights_fit, describe_checkpoint,
-                          load_checkpoint_file, load_config, state_dict_of)
+                          install_safe_loader, load_checkpoint_file,
+                          load_config, state_dict_of)
 
 
 def init_distiller(config: Union[str, Config],
@@ -49,6 +50,7 @@ def init_distiller(config: Union[str, Config],
         KeyError: The config is not a distillation config.
         CheckpointMismatchError: The checkpoint does not fit the model.
     """
+    install_safe_loader()  # also for weights a network's init_cfg loads
     cfg = load_config(config) if isinstance(config, str) else config
     model_cfg = (cfg.get('model') or {}).copy()
     lacking = [k for k in ('teacher', 'student', 'generator')

@@ -12,17 +12,20 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 
 from mmddad.models import build_network
-from mmddad.utils import (atomic_write, check_weights_fit,
-                          describe_checkpoint, load_config,
-                          load_checkpoint_file, state_dict_of)
+from mmddad.utils import (atomic_write, check_new_file, check_not_input,
+                          check_weights_fit, describe_checkpoint,
+                          load_checkpoint_file, load_config, state_dict_of)
 
 PREFIX = 'student.'
 
 
 def export_student(checkpoint: str,
                    config: Optional[str] = None,
-                   check: bool = True) -> dict:
-    """The student's weights and the run's meta, from a run's checkpoint.
+                   check: bool = True,
+                   out: Optional[str] = None,
+                   force: bool = False) -> dict:
+    """The student's weights and the run's meta, from a run's checkpoint;
+    with ``out``, also written there (``tools/export_student.py``).
 
     Args:
         checkpoint (str): A checkpoint of a distillation run (loaded
@@ -32,6 +35,10 @@ def export_student(checkpoint: str,
             checkpoint (``meta.cfg``).
         check (bool): Check the weights against that student (they must
             cover it exactly). Defaults to True.
+        out (str, optional): Write the exported checkpoint to this file
+            (checked first: never the checkpoint or config read, even with
+            ``force``; an existing file is replaced only with ``force``).
+        force (bool): Replace ``out`` if it exists.
 
     Returns:
         dict: ``state_dict`` (the student's keys, without ``student.``) and
@@ -42,6 +49,13 @@ def export_student(checkpoint: str,
         KeyError: The checkpoint holds no student.
         CheckpointMismatchError: The weights do not fit the student.
     """
+    if out is not None:
+        # even with force: the run's checkpoint is not replaced by its student
+        check_not_input(out, 'out', {'the checkpoint': checkpoint,
+                                     'the --config file': config})
+        check_new_file(out, 'out', force)
+    if not osp.isfile(checkpoint) and '://' not in checkpoint:
+        raise FileNotFoundError(f'checkpoint "{checkpoint}" does not exist')
     loaded = load_checkpoint_file(checkpoint)
     state = state_dict_of(loaded)
     student = OrderedDict((k[len(PREFIX):], v) for k, v in state.items()
@@ -61,6 +75,8 @@ def export_student(checkpoint: str,
     if check:
         _check_student(exported, _run_config(loaded, config, checkpoint),
                        checkpoint)
+    if out is not None:
+        save_checkpoint(exported, out)
     return exported
 
 

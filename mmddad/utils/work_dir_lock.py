@@ -27,7 +27,8 @@ from contextlib import contextmanager
 from typing import Dict, Iterator, Optional, Tuple
 
 from .errors import ReportedError
-from .tool_cli import launcher_rank, output_folder
+from .files import output_folder
+from .runner_utils import launcher_rank
 
 try:
     import fcntl

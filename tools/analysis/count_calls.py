@@ -23,9 +23,10 @@ import sys
 from typing import Counter, Tuple
 
 import mmddad
+from mmddad.apis.cli import (add_cfg_options, load_tool_config, positive_int,
+                             run_tool, start_tool)
 from mmddad.models.wrappers import unwrap_model
-from mmddad.utils import (add_cfg_options, load_tool_config, positive_int,
-                          run_tool, start_tool, training_only_runner)
+from mmddad.utils import training_only_runner
 
 PACKAGE = osp.dirname(osp.abspath(mmddad.__file__)) + osp.sep
 THIS_FILE = osp.abspath(__file__)

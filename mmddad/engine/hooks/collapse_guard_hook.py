@@ -1,11 +1,7 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Stop a data-free run that has collapsed, and keep its last good
-checkpoint."""
-import glob
-import os
+checkpoint (the files are kept by :mod:`mmddad.utils.checkpoint.keeping`)."""
 import os.path as osp
-import re
-import shutil
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from mmengine.dist import (broadcast_object_list, is_distributed,
@@ -14,15 +10,17 @@ from mmengine.hooks import Hook, LoggerHook
 
 from mmddad.models.wrappers import unwrap_model
 from mmddad.registry import HOOKS
-from mmddad.utils import (ReportedError, atomic_write, check_number,
-                          checkpoint_iteration)
+from mmddad.utils import ReportedError, check_number
+from mmddad.utils.checkpoint import (link_checkpoint, link_saved_checkpoint,
+                                     remove_hidden_links, remove_links,
+                                     repoint_last_checkpoint)
 
 #: The headline metric of each task, in order of preference.
 HEADLINE_METRICS = ('accuracy/top1', 'mIoU')
 #: A hard link to the last checkpoint validated better than chance.
 LAST_GOOD = 'last_above_chance.pth'
-#: The guard's hidden hard links (and their temporary names while made).
-HIDDEN_LINK = re.compile(r'^\.above_chance_iter_\d+\.pth(\.tmp)?$')
+#: The tag of the guard's hidden hard links, ``.above_chance_iter_N.pth``.
+LINK_TAG = 'above_chance'
 #: The iterations a check interval falls back to without a LoggerHook.
 DEFAULT_INTERVAL = 10
 
@@ -302,17 +300,10 @@ class CollapseGuardHook(Hook):
     @master_only
     def _keep_candidate(self, runner) -> None:
         """Hard-link the checkpoint of this iteration, if one was saved."""
-        last = osp.join(runner.work_dir, 'last_checkpoint')
-        if not osp.isfile(last):
+        link = link_saved_checkpoint(runner.work_dir, LINK_TAG, runner.iter,
+                                     runner.epoch)
+        if link is None:
             return
-        with open(last) as f:
-            path = f.read().strip()
-        if not path or not osp.isfile(path) or osp.basename(path) not in (
-                f'iter_{runner.iter}.pth', f'epoch_{runner.epoch}.pth'):
-            return
-        link = osp.join(runner.work_dir,
-                        f'.above_chance_iter_{runner.iter}.pth')
-        _link(path, link)
         self.candidates.append((runner.iter, link))
         # A future freeze starts at or after the oldest value the term
         # histories and runs hold: keep the newest link from before that,
@@ -323,9 +314,7 @@ class CollapseGuardHook(Hook):
         floor = min(starts, default=runner.iter) - 1
         before = [c for c in self.candidates if c[0] < floor][-1:]
         kept = before + [c for c in self.candidates if c[0] >= floor]
-        for candidate in self.candidates:
-            if candidate not in kept and osp.lexists(candidate[1]):
-                os.remove(candidate[1])
+        remove_links(c[1] for c in self.candidates if c not in kept)
         self.candidates = kept
 
     def _publish_last_good(self, runner, since: int) -> str:
@@ -339,7 +328,7 @@ class CollapseGuardHook(Hook):
                     'better than chance.')
         iteration, path = kept[-1]
         target = osp.join(runner.work_dir, LAST_GOOD)
-        _link(path, target)
+        link_checkpoint(path, target)
         self._last_good = (iteration, target)
         return (f'The last checkpoint validated better than chance before '
                 f'it is kept as "{target}" (iteration {iteration}): start a '
@@ -353,40 +342,26 @@ class CollapseGuardHook(Hook):
         iteration ``since`` (:data:`LAST_GOOD`, or with ``plain`` a run's
         ``iter_N.pth``), or remove it if there is none, and say so: a plain
         ``--resume`` must not continue the collapse."""
-        last = osp.join(runner.work_dir, 'last_checkpoint')
-        if not is_main_process() or not osp.isfile(last):
+        if not is_main_process():
             return ''
-        with open(last) as f:
-            named = f.read().strip()
-        iteration = checkpoint_iteration(named) if named else since
-        if iteration is None or iteration < since:
-            return ''  # not a run checkpoint, or one from before
-        options = [(1, it, p) for it, p in (
-            (checkpoint_iteration(p), p)
-            for p in glob.glob(osp.join(runner.work_dir, 'iter_*.pth')))
-            if plain and it is not None and it < since]
-        if self._last_good is not None:
-            options.append((0, *self._last_good))
-        if not options:
-            os.remove(last)
+        repointed = repoint_last_checkpoint(
+            runner.work_dir, since, run_checkpoints=plain,
+            kept=self._last_good)
+        if repointed is None:
+            return ''
+        if repointed.path is None:
             return (' No checkpoint was saved before the collapse began, so '
                     '`last_checkpoint` was removed: start a new run (without'
                     ' --resume) with the lower learning rate.')
-        _, iteration, path = max(options, key=lambda o: (o[1], o[0]))
-        atomic_write(path, last)
-        return (f' `last_checkpoint` now names "{path}" (iteration '
-                f'{iteration}), from before the collapse, so a --resume '
-                'does not continue it; the checkpoints saved since are kept.')
+        return (f' `last_checkpoint` now names "{repointed.path}" (iteration '
+                f'{repointed.iteration}), from before the collapse, so a '
+                '--resume does not continue it; the checkpoints saved since '
+                'are kept.')
 
     @master_only
     def _remove_links(self, runner, keep: Sequence[str] = ()) -> None:
         """Remove the guard's hidden links in the work dir, but ``keep``."""
-        keep = {osp.abspath(p) for p in keep}
-        folder = runner.work_dir
-        for name in os.listdir(folder) if osp.isdir(folder) else []:
-            path = osp.join(folder, name)
-            if HIDDEN_LINK.match(name) and osp.abspath(path) not in keep:
-                os.remove(path)
+        remove_hidden_links(runner.work_dir, LINK_TAG, keep)
 
     # -------------------------------------------------------------- resume
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -411,15 +386,3 @@ class CollapseGuardHook(Hook):
         self.chance_since = state.get('chance_since')
         self.candidates = [tuple(c) for c in state.get('candidates', [])]
 
-
-def _link(source: str, target: str) -> None:
-    """Make ``target`` a hard link of ``source`` (a copy where the file
-    system has none), replacing it atomically."""
-    tmp = f'{target}.tmp'
-    if osp.lexists(tmp):
-        os.remove(tmp)
-    try:
-        os.link(source, tmp)
-    except OSError:
-        shutil.copyfile(source, tmp)
-    os.replace(tmp, target)

@@ -1,16 +1,15 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """An iteration-based training loop that reads no data."""
-from typing import Dict, List, Optional, Tuple, Union
+from typing import Dict, Iterator, List, Optional, Tuple, Union
 
 import torch
 from mmengine.device import get_device
 from mmengine.dist import get_rank
-from mmengine.runner import BaseLoop, IterBasedTrainLoop
-from mmengine.runner.loops import calc_dynamic_intervals
+from mmengine.runner import IterBasedTrainLoop
 
 from mmddad.models.wrappers.unwrap import unwrap_model
 from mmddad.registry import LOOPS
-from mmddad.utils import check_number
+from mmddad.utils import check_number, install_safe_loader
 
 _MASK63 = (1 << 63) - 1
 
@@ -23,21 +22,38 @@ class LatentStream:
     own latents, and a resumed run draws exactly the latents the
     uninterrupted run would have, without saving any RNG state.
 
+    Iterating gives the batches of iterations 0, 1, ... (MMEngine's
+    ``IterBasedTrainLoop`` draws them with ``next`` and, on resume, skips
+    the iterations already trained), each seeded by ``seed`` as it is when
+    the batch is drawn: the loop sets it when it starts, after a resume has
+    restored the run's seed.
+
     Args:
         batch_size (int): Synthetic images per step and per rank.
         num_iters (int): Length of the stream (the loop's ``max_iters``).
+        seed (int): The run's seed. Defaults to 0.
     """
 
-    #: No dataset: MMEngine reads ``dataset.metainfo`` only if present.
+    #: No dataset: MMEngine reads ``dataset.metainfo`` only if present
+    #: (``IterBasedTrainLoop`` says the visualizer gets none).
     dataset = None
 
-    def __init__(self, batch_size: int, num_iters: int) -> None:
+    def __init__(self, batch_size: int, num_iters: int,
+                 seed: int = 0) -> None:
         self.batch_size = batch_size
         self.num_iters = num_iters
+        self.seed = seed
         self._rng: Optional[torch.Generator] = None
 
     def __len__(self) -> int:
         return self.num_iters
+
+    def __iter__(self) -> Iterator[Dict[str, object]]:
+        """The batches of iterations 0, 1, ... (endless), under ``seed``."""
+        iteration = 0
+        while True:
+            yield self.batch(iteration, self.seed)
+            iteration += 1
 
     def batch(self, iteration: int, seed: int) -> Dict[str, object]:
         """The data batch of ``iteration``: batch size and seeded RNG."""
@@ -53,10 +69,13 @@ class LatentStream:
 class DataFreeTrainLoop(IterBasedTrainLoop):
     """Iteration-based loop for data-free distillation.
 
-    MMEngine's ``IterBasedTrainLoop`` (its properties, ``run_iter`` and
-    ``dynamic_intervals``), except that each iteration's data batch is
-    ``dict(batch_size, rng)`` from a :class:`LatentStream`: the model draws
-    its latents on the device. No dataset is built and no worker is started.
+    MMEngine's ``IterBasedTrainLoop`` (its construction, ``run``,
+    ``run_iter``, properties and ``dynamic_intervals``), built on a
+    :class:`LatentStream` instead of a dataloader: each iteration's data
+    batch is ``dict(batch_size, rng)``, and the model draws its latents on
+    the device. No dataset is built and no worker is started; the
+    configuration is checked first, and the optimiser wrappers when the
+    run starts.
 
     Args:
         runner (Runner): The runner.
@@ -79,26 +98,17 @@ class DataFreeTrainLoop(IterBasedTrainLoop):
                  val_interval: int = 1000,
                  dynamic_intervals: Optional[List[Tuple[int, int]]] = None
                  ) -> None:
+        install_safe_loader()  # Runner.train builds it before load_or_resume
         max_iters = check_number(max_iters, 'train_cfg.max_iters',
                                  integer=True, least=1)
         val_interval = check_number(val_interval, 'train_cfg.val_interval',
                                     integer=True, least=1)
         val_begin = check_number(val_begin, 'train_cfg.val_begin',
                                  integer=True, least=0)
-        stream = self._make_stream(dataloader, max_iters)
-        # IterBasedTrainLoop.__init__ would build a DataLoader: skip to
-        # BaseLoop's
-        BaseLoop.__init__(self, runner, stream)
-        self._max_iters = int(max_iters)
-        self._max_epochs = 1
-        self._epoch = 0
-        self._iter = 0
-        self.val_begin = val_begin
-        self.val_interval = val_interval
-        self.stop_training = False
-        self.dynamic_milestones, self.dynamic_intervals = \
-            calc_dynamic_intervals(
-                val_interval, _check_dynamic_intervals(dynamic_intervals))
+        # a built stream, not a dict: MMEngine builds no DataLoader
+        super().__init__(runner, self._make_stream(dataloader, max_iters),
+                         max_iters, val_begin, val_interval,
+                         _check_dynamic_intervals(dynamic_intervals))
 
     @staticmethod
     def _make_stream(dataloader: Union[dict, LatentStream, None],
@@ -126,23 +136,13 @@ class DataFreeTrainLoop(IterBasedTrainLoop):
         return LatentStream(batch_size, max_iters)
 
     def run(self) -> torch.nn.Module:
-        """Train until ``max_iters`` (or a hook sets ``stop_training``)."""
-        self.runner.call_hook('before_train')
+        """``IterBasedTrainLoop.run`` once the model has accepted the
+        optimiser wrappers and the stream has the run's seed (restored by a
+        resume, which comes after the loop is built)."""
         unwrap_model(self.runner.model).check_optim_wrapper(
             self.runner.optim_wrapper)
-        self.runner.call_hook('before_train_epoch')
-        while self._iter < self._max_iters and not self.stop_training:
-            self.runner.model.train()
-            self.run_iter(self.dataloader.batch(self._iter, self.runner.seed))
-            self._decide_current_val_interval()
-            if (self.runner.val_loop is not None
-                    and self._iter >= self.val_begin
-                    and (self._iter % self.val_interval == 0
-                         or self._iter == self._max_iters)):
-                self.runner.val_loop.run()
-        self.runner.call_hook('after_train_epoch')
-        self.runner.call_hook('after_train')
-        return self.runner.model
+        self.dataloader.seed = self.runner.seed
+        return super().run()
 
 
 def _check_dynamic_intervals(

@@ -1,9 +1,10 @@
 # Copyright (c) mmddad contributors. All rights reserved.
-"""What every data-free distiller shares: networks, synthesis, checkpoints,
-evaluation; the training steps are the subclass's."""
+"""What every data-free distiller shares: networks, synthesis, the step
+skeleton, checkpoints, evaluation; a method overrides its objectives and
+synthesis."""
 from abc import abstractmethod
-from contextlib import ExitStack
-from typing import Dict, List, Optional, Tuple
+from contextlib import ExitStack, contextmanager, nullcontext
+from typing import Callable, Dict, Iterator, List, Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -22,11 +23,6 @@ from .student_evaluation import StudentEvaluationMixin
 from .synthetic_batch import SyntheticBatch
 
 STUDENT, GENERATOR = 'student', 'generator'
-#: The generator objective when a config sets none: DDAD's two
-#: discriminators at weight 1.
-DEFAULT_GENERATOR_LOSSES = dict(
-    loss_bn=dict(type='BNStatisticsLoss', loss_weight=1.0),
-    loss_adv=dict(type='AdversarialLoss', loss_weight=1.0))
 #: The student objective when a config sets none: the discrepancy ``d``.
 DEFAULT_STUDENT_LOSSES = dict(
     loss_student=dict(type='DiscrepancyLoss', loss_weight=1.0))
@@ -42,10 +38,13 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
     synthesise (:meth:`synthesize` for the steps, :meth:`sample` and
     :meth:`labelled` for tools and hooks), steps (:meth:`train_step` runs
     ``student_steps`` calls of :meth:`train_student` and
-    ``generator_steps`` of :meth:`train_generator`, the two override points
-    of a method, as in mmagic's ``BaseGAN``; their inputs and objectives
-    from :meth:`student_objective` and :meth:`generator_objective`), evaluate (the student, through its own
-    data preprocessor; :class:`StudentEvaluationMixin`).
+    ``generator_steps`` of :meth:`train_generator`; both go through
+    :meth:`optimize`, the one skeleton of a step, as mmagic's ``BaseGAN``
+    keeps ``optim_context``, freezing and ``parse_losses`` in its base
+    class: a method overrides the objectives, :meth:`student_objective`
+    and :meth:`generator_objective`, and the synthesis behind them),
+    evaluate (the student, through its own data preprocessor;
+    :class:`StudentEvaluationMixin`).
 
     Args:
         teacher (dict): ``cfg_path`` (OpenMMLab config) or a model config,
@@ -55,7 +54,7 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
         generator_losses (dict): ``name -> loss config``: the terms of the
             generator objective, each a :class:`BaseLossTerm` with its
             ``loss_weight``, logged under its name. Terms of weight 0 are
-            left out. None: ``DEFAULT_GENERATOR_LOSSES``.
+            left out. None: the method's ``default_generator_losses``.
         student_losses (dict): The terms of the student objective, in the
             same form, reading the student step's :class:`SyntheticBatch`.
             None: ``DEFAULT_STUDENT_LOSSES`` (``loss_student``, the
@@ -111,7 +110,7 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
                  **legacy) -> None:
         super().__init__(data_preprocessor=None, init_cfg=init_cfg)
         generator_losses = apply_legacy_weights(
-            DEFAULT_GENERATOR_LOSSES
+            self.default_generator_losses
             if generator_losses is None else generator_losses, legacy)
         student_steps, generator_steps = check_schedule(
             student_steps, generator_steps)
@@ -150,6 +149,12 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
         self.dataset_meta = getattr(self.teacher, 'dataset_meta', None)
         # no teacher weights, the same keys with or without DDP wrappers
         register_checkpoint_rules(self)
+
+    @property
+    @abstractmethod
+    def default_generator_losses(self) -> Dict[str, dict]:
+        """The method's generator objective when a config sets none, in the
+        form of ``generator_losses`` (a class attribute of a method)."""
 
     def init_weights(self) -> None:
         """Initialise student and generator; the teacher keeps its weights."""
@@ -323,19 +328,98 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
                 "constructor='PerSubmoduleOptimWrapperConstructor', "
                 'student=..., generator=...)`')
 
-    @abstractmethod
     def train_student(self, data: dict, optim_wrapper: OptimWrapper
                       ) -> Dict[str, torch.Tensor]:
-        """One student step (``data`` as in :meth:`train_step`, the
-        student's ``optim_wrapper``): update the student only; return the
-        detached losses to log."""
+        """One student step: :meth:`optimize` on :meth:`student_objective`
+        (generated or replayed images; G and T are constants).
 
-    @abstractmethod
+        Under ``--amp`` the generator and teacher forwards of the step run in
+        the autocast dtype too (they are most of its cost); the discrepancy
+        is computed in fp32.
+
+        Args:
+            data (dict): As in :meth:`train_step`.
+            optim_wrapper (OptimWrapper): The student's.
+
+        Returns:
+            dict[str, Tensor]: The step's detached logs (see
+            :meth:`optimize`).
+        """
+        return self.optimize(STUDENT, optim_wrapper, self.student_objective,
+                             data['batch_size'], data['rng'])[2]
+
     def train_generator(self, data: dict, optim_wrapper: OptimWrapper
                         ) -> Dict[str, torch.Tensor]:
-        """One generator (synthesis) step (``data`` as in
-        :meth:`train_step`, the generator's ``optim_wrapper``): update the
-        generator only; return the detached losses to log."""
+        """One generator step: :meth:`optimize` on
+        :meth:`generator_objective` of fresh latents, through the frozen
+        teacher and student; then the batch goes to the replay policy.
+
+        Args:
+            data (dict): As in :meth:`train_step`.
+            optim_wrapper (OptimWrapper): The generator's.
+
+        Returns:
+            dict[str, Tensor]: The step's detached logs (see
+            :meth:`optimize`).
+        """
+        z = self.sample_latents(data['batch_size'], data['rng'])
+        batch, _, logs = self.optimize(GENERATOR, optim_wrapper,
+                                       self.generator_objective, z,
+                                       augment_rng=data['rng'])
+        if self.replay is not None:
+            self.replay.after_generator_step(batch.images,
+                                             batch.teacher_logits)
+        return logs
+
+    def optimize(self,
+                 phase: str,
+                 optim_wrapper: OptimWrapper,
+                 objective: Callable[..., Tuple[SyntheticBatch,
+                                                Dict[str, torch.Tensor]]],
+                 *args,
+                 update: bool = True,
+                 **kwargs
+                 ) -> Tuple[SyntheticBatch, torch.Tensor,
+                            Dict[str, torch.Tensor]]:
+        """The skeleton of every step: ``objective(*args, **kwargs)`` in the
+        wrapper's ``optim_context`` (autocast under ``--amp``; DDP
+        ``no_sync`` while accumulating), in a generator step with the
+        student's parameters frozen (gradients flow through the student to
+        the images, none into its parameters); then MMEngine's
+        ``parse_losses`` (keys with ``loss`` summed), the update and the
+        logs. As in MMEngine's ``BaseModel.train_step``, the backward pass
+        runs outside the context.
+
+        Args:
+            phase (str): ``'student'`` or ``'generator'``: the network the
+                step updates.
+            optim_wrapper (OptimWrapper): That network's wrapper.
+            objective (callable): Returns the batch and each term's weighted
+                value by name, e.g. :meth:`student_objective`.
+            *args: Positional arguments of ``objective``.
+            update (bool): Call ``optim_wrapper.update_params`` on the sum;
+                False leaves the backward pass to the caller (a method's own
+                inner loop, as in :class:`FastMetaDDAD`). Defaults to True.
+            **kwargs: Keyword arguments of ``objective``.
+
+        Returns:
+            tuple[SyntheticBatch, Tensor, dict[str, Tensor]]: The batch, the
+            summed loss (detached after an update) and the logs: every term
+            detached, and the sum under ``loss_<phase>`` unless a term has
+            that name.
+        """
+        network = self.student if phase == STUDENT else self.generator
+        with optim_wrapper.optim_context(network), \
+                (nullcontext() if phase == STUDENT else
+                 no_param_grad(unwrap_model(self.student))):
+            batch, losses = objective(*args, **kwargs)
+        loss, log_vars = self.parse_losses(losses)
+        if update:
+            optim_wrapper.update_params(loss)
+            loss = loss.detach()
+        logs = {k: v.detach() for k, v in log_vars.items() if k != 'loss'}
+        logs.setdefault(f'loss_{phase}', loss.detach())
+        return batch, loss, logs
 
     def student_inputs(self, batch_size: int, rng: torch.Generator
                        ) -> Tuple[torch.Tensor, torch.Tensor]:
@@ -460,3 +544,17 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
     def device(self) -> torch.device:
         """The device of the student's parameters."""
         return next(self.student.parameters()).device
+
+
+@contextmanager
+def no_param_grad(module: nn.Module) -> Iterator[None]:
+    """Let gradients flow through ``module`` to its input but not into its
+    parameters (no accumulation into the student during a generator step)."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    for p in params:
+        p.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for p in params:
+            p.requires_grad_(True)

@@ -1,14 +1,6 @@
 # Copyright (c) mmddad contributors. All rights reserved.
 """Dual Discriminator Adversarial Distillation (Zhao et al., 2022)."""
-from contextlib import contextmanager
-from typing import Dict, Iterator
-
-import torch
-import torch.nn as nn
-from mmengine.optim import OptimWrapper
-
 from mmddad.registry import MODELS
-from ..wrappers.unwrap import unwrap_model
 from .base_distiller import BaseDataFreeDistiller
 
 
@@ -34,62 +26,13 @@ class DDAD(BaseDataFreeDistiller):
     Removing the BN term gives DFAD, removing the adversarial term a
     DeepInversion-style generator, and DAFL's terms (``OneHotLoss``,
     ``InformationEntropyLoss``, ``ActivationLoss``) without the BN term
-    approximate DAFL. The arguments are those of
-    :class:`BaseDataFreeDistiller`.
+    approximate DAFL. The steps, both objectives and the arguments are
+    those of :class:`BaseDataFreeDistiller`; DDAD names the default terms of
+    the generator objective.
     """
 
-    def train_student(self, data: dict, optim_wrapper: OptimWrapper
-                      ) -> Dict[str, torch.Tensor]:
-        """Update the student on generated (or replayed) images; G and T are
-        constants.
-
-        Under ``--amp`` the generator and teacher forwards of the step run in
-        the autocast dtype too (they are most of its cost); the discrepancy
-        is computed in fp32.
-        """
-        with optim_wrapper.optim_context(self.student):
-            _, losses = self.student_objective(data['batch_size'],
-                                               data['rng'])
-            loss, log_vars = self.parse_losses(losses)
-        optim_wrapper.update_params(loss)
-        return _step_logs(log_vars, 'loss_student')
-
-    def train_generator(self, data: dict, optim_wrapper: OptimWrapper
-                        ) -> Dict[str, torch.Tensor]:
-        """Update the generator through the frozen teacher and student with
-        the weighted sum of ``generator_losses``."""
-        z = self.sample_latents(data['batch_size'], data['rng'])
-        with optim_wrapper.optim_context(self.generator), \
-                no_param_grad(unwrap_model(self.student)):
-            batch, losses = self.generator_objective(
-                z, augment_rng=data['rng'])
-            loss, log_vars = self.parse_losses(losses)
-            optim_wrapper.update_params(loss)
-        if self.replay is not None:
-            self.replay.after_generator_step(batch.images,
-                                             batch.teacher_logits)
-        return _step_logs(log_vars, 'loss_generator')
-
-
-def _step_logs(log_vars: Dict[str, torch.Tensor],
-               total_key: str) -> Dict[str, torch.Tensor]:
-    """What a step logs from ``parse_losses``' ``log_vars``: every value
-    detached, the summed ``loss`` under ``total_key`` (unless a term has
-    that name)."""
-    logs = {k: v.detach() for k, v in log_vars.items() if k != 'loss'}
-    logs.setdefault(total_key, log_vars['loss'].detach())
-    return logs
-
-
-@contextmanager
-def no_param_grad(module: nn.Module) -> Iterator[None]:
-    """Let gradients flow through ``module`` to its input but not into its
-    parameters (no accumulation into the student during a generator step)."""
-    params = [p for p in module.parameters() if p.requires_grad]
-    for p in params:
-        p.requires_grad_(False)
-    try:
-        yield
-    finally:
-        for p in params:
-            p.requires_grad_(True)
+    #: The generator objective when a config sets none: the two
+    #: discriminators at weight 1.
+    default_generator_losses = dict(
+        loss_bn=dict(type='BNStatisticsLoss', loss_weight=1.0),
+        loss_adv=dict(type='AdversarialLoss', loss_weight=1.0))

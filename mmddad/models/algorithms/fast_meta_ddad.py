@@ -11,7 +11,7 @@ from mmddad.registry import MODELS
 from mmddad.utils import check_number
 from ..wrappers.unwrap import unwrap_model
 from .base_distiller import GENERATOR
-from .ddad import DDAD, no_param_grad
+from .ddad import DDAD
 
 
 @MODELS.register_module()
@@ -78,7 +78,9 @@ class FastMetaDDAD(DDAD):
 
     def train_generator(self, data: dict, optim_wrapper: OptimWrapper
                         ) -> Dict[str, torch.Tensor]:
-        """One meta synthesis; its best batch goes to the replay pool."""
+        """One meta synthesis: the inner loop of :meth:`optimize` steps
+        without updates (their logs averaged), then one meta update; the
+        best batch goes to the replay pool."""
         rng, num = data['rng'], data['batch_size']
         meta = unwrap_model(self.generator)
         fast = copy.deepcopy(meta)
@@ -96,34 +98,32 @@ class FastMetaDDAD(DDAD):
         # sync inside the synthesis)
         best: Optional[Tuple[torch.Tensor, torch.Tensor, torch.Tensor]] = None
         logs: Dict[str, torch.Tensor] = {}
-        with no_param_grad(unwrap_model(self.student)):
-            for _ in range(self.synthesis_steps):
-                with optim_wrapper.optim_context(meta):
-                    batch, losses = self.generator_objective(
-                        latents, generator=fast, augment_rng=rng,
-                        targets=targets)
-                    loss, _ = self.parse_losses(losses)
-                inner.zero_grad()
-                # through the wrapper: under AMP the loss is scaled, and the
-                # meta gradients carry the scale its step() removes
-                optim_wrapper.backward(loss)
-                self._accumulate_meta_gradient(meta, fast)
-                if self._unscale(inner, optim_wrapper):
-                    inner.step()
-                value = loss.detach()
-                images = batch.images.detach()
-                logits = batch.teacher_logits.detach()
-                if best is None:
-                    best = (value, images, logits)
-                else:
-                    better = value < best[0]
-                    best = (torch.where(better, value, best[0]),
-                            torch.where(better, images, best[1]),
-                            torch.where(better, logits, best[2]))
-                for key, term in losses.items():
-                    logs[key] = logs.get(key, 0) + term.detach()
-                logs['loss_generator'] = logs.get('loss_generator',
-                                                  0) + loss.detach()
+        for _ in range(self.synthesis_steps):
+            # the base step's context, frozen student, parse_losses and
+            # logs; the backward pass is this loop's
+            batch, loss, step_logs = self.optimize(
+                GENERATOR, optim_wrapper, self.generator_objective, latents,
+                generator=fast, augment_rng=rng, targets=targets,
+                update=False)
+            inner.zero_grad()
+            # through the wrapper: under AMP the loss is scaled, and the
+            # meta gradients carry the scale its step() removes
+            optim_wrapper.backward(loss)
+            self._accumulate_meta_gradient(meta, fast)
+            if self._unscale(inner, optim_wrapper):
+                inner.step()
+            value = loss.detach()
+            images = batch.images.detach()
+            logits = batch.teacher_logits.detach()
+            if best is None:
+                best = (value, images, logits)
+            else:
+                better = value < best[0]
+                best = (torch.where(better, value, best[0]),
+                        torch.where(better, images, best[1]),
+                        torch.where(better, logits, best[2]))
+            for key, term in step_logs.items():
+                logs[key] = logs.get(key, 0) + term
         optim_wrapper.step()
         optim_wrapper.zero_grad()
         with torch.no_grad():  # the copy's BN statistics (for sampling)

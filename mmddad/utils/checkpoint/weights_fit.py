@@ -19,9 +19,9 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmengine.runner.checkpoint import _load_checkpoint, load_state_dict
 
-from .resume_checkpoint import resume_override_warnings
-from .safe_checkpoint import UnreadableCheckpointError
-from .errors import ReportedError
+from ..errors import ReportedError
+from .resume import resume_override_warnings
+from .safe_loading import UnreadableCheckpointError, install_safe_loader
 
 #: How many keys an error lists of each kind.
 SHOWN_KEYS = 3
@@ -34,7 +34,8 @@ class CheckpointMismatchError(ReportedError, RuntimeError):
 def load_checkpoint_file(source: str) -> Dict[str, Any]:
     """Read a checkpoint (local path or URL) as MMEngine's runner does,
     through mmddad's safe loader (a URL's download in torch's hub cache
-    too)."""
+    too), installed first (:func:`install_safe_loader`)."""
+    install_safe_loader()
     return _load_checkpoint(source, map_location='cpu')
 
 

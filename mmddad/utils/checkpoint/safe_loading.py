@@ -10,16 +10,20 @@ Either way, mmddad allows exactly the types OpenMMLab checkpoints hold
 names the type: through torch's weights-only loader where it can be taught
 extra types (``torch.serialization.add_safe_globals``, torch >= 2.4), and
 through an allowlist unpickler of its own on older torch
-(:mod:`mmddad.utils.restricted_pickle`). A user who trusts a file can opt out
-with the environment variable ``MMDDAD_TRUST_CHECKPOINTS=1``
-(``--trust-checkpoints`` in the tools), which loads it with full unpickling:
-that can run arbitrary code.
+(:mod:`mmddad.utils.checkpoint.restricted_pickle`). A user who trusts a
+file can opt out with the environment variable
+``MMDDAD_TRUST_CHECKPOINTS=1`` (``--trust-checkpoints`` in the tools),
+which loads it with full unpickling: that can run arbitrary code.
 
 Local paths and ``http://`` / ``https://`` URLs (and MMEngine's
 ``torchvision://``, ``open-mmlab://`` and ``mmcls://`` names, which resolve
 to URLs) all load this way: a URL is downloaded into torch's hub cache, as
 torch and MMEngine do, and the cached file is loaded with the allowlist, on
 its first and every later use.
+
+Importing this module changes no global state: MMEngine's loaders are
+replaced (and torch taught the allowlist) by :func:`install_safe_loader`,
+which the tools and the entry points of :mod:`mmddad.apis` call.
 """
 import io
 import os
@@ -28,7 +32,7 @@ import pickle
 import sys
 import uuid
 import zipfile
-from typing import Any, Callable, List, Optional
+from typing import Any, List, Optional
 from urllib.parse import urlparse
 
 import mmengine.runner.checkpoint as mmengine_checkpoint
@@ -40,7 +44,7 @@ from mmengine.logging.history_buffer import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
 from .restricted_pickle import restricted_pickle_module
-from .resume_checkpoint import checkpoint_damage
+from .resume import checkpoint_damage
 
 TRUST_ENV = 'MMDDAD_TRUST_CHECKPOINTS'
 
@@ -85,8 +89,6 @@ CHECKPOINT_ALLOWLIST: List[Any] = [
 #: Whether torch's weights-only loader can be taught the allowlist (torch
 #: >= 2.4); otherwise :func:`safe_torch_load` uses its own unpickler.
 TORCH_HAS_SAFE_GLOBALS = hasattr(torch.serialization, 'add_safe_globals')
-if TORCH_HAS_SAFE_GLOBALS:
-    torch.serialization.add_safe_globals(CHECKPOINT_ALLOWLIST)
 
 
 class UnsafeCheckpointError(pickle.UnpicklingError):
@@ -126,6 +128,7 @@ def safe_torch_load(file: Any,
             return torch.load(file, map_location=map_location,
                               weights_only=False)
         if TORCH_HAS_SAFE_GLOBALS and not _force_own_unpickler():
+            _teach_torch()
             return torch.load(file, map_location=map_location,
                               weights_only=True)
         return torch.load(file, map_location=map_location,
@@ -155,6 +158,13 @@ def _force_own_unpickler() -> bool:
     allowlist (``MMDDAD_OWN_UNPICKLER=1``: how the tests check the route of
     old torch on a new one)."""
     return os.environ.get('MMDDAD_OWN_UNPICKLER', '0') == '1'
+
+
+def _teach_torch() -> None:
+    """Add :data:`CHECKPOINT_ALLOWLIST` to the globals torch's weights-only
+    loader allows (torch >= 2.4; adding them again changes nothing)."""
+    if TORCH_HAS_SAFE_GLOBALS:
+        torch.serialization.add_safe_globals(CHECKPOINT_ALLOWLIST)
 
 
 _RESTRICTED_PICKLE = None
@@ -327,16 +337,40 @@ def load_from_http_safely(filename: str,
         name=f'{filename} (cached as {cached})')
 
 
-def _register(prefixes: Any, loader: Callable) -> None:
-    CheckpointLoader.register_scheme(prefixes, loader=loader, force=True)
+def install_safe_loader() -> None:
+    """Route MMEngine's checkpoint loading through the allowlist.
 
+    Every ``load_from``, ``resume`` and ``load_checkpoint`` of a local file
+    or a URL goes through MMEngine's ``CheckpointLoader``: its local
+    (``''``) and ``http://`` / ``https://`` schemes become
+    :func:`load_from_local_safely` and :func:`load_from_http_safely`, and
+    ``mmengine.runner.checkpoint.load_from_http`` (which the
+    ``torchvision://``, ``open-mmlab://`` and ``mmcls://`` loaders call
+    directly, not through the registry) becomes
+    :func:`load_from_http_safely`; torch's weights-only loader is taught
+    :data:`CHECKPOINT_ALLOWLIST`. Importing :mod:`mmddad` does none of
+    this: it is done here, once per process (calling it again changes
+    nothing), where a tool, an API call or a run starts:
 
-# Every ``load_from``, ``--resume`` and ``load_checkpoint`` of a local file
-# or a URL goes through MMEngine's CheckpointLoader: route it through the
-# allowlist.
-_register('', load_from_local_safely)
-_register(('http://', 'https://'), load_from_http_safely)
-# MMEngine's ``torchvision://``, ``open-mmlab://`` and ``mmcls://`` loaders
-# resolve a model name to a URL and call the module's ``load_from_http``
-# directly, not through the registry.
-mmengine_checkpoint.load_from_http = load_from_http_safely
+    - ``start_tool`` of :mod:`mmddad.apis.cli`, which every script in
+      ``tools/`` calls before it reads a config or a checkpoint (this covers
+      ``load_from`` and ``--resume`` of ``tools/train.py``,
+      ``tools/distill.py`` and ``tools/test.py``);
+    - the entry points of :mod:`mmddad.apis` (``distill``,
+      ``ensure_teacher``, ``evaluate_student``, ``evaluate_teacher``,
+      ``init_distiller``), whose runners load ``load_from`` / ``resume``;
+    - :func:`~mmddad.utils.load_checkpoint_file`, through which
+      :func:`~mmddad.utils.load_weights`, ``build_network`` (a network's
+      ``checkpoint``), ``export_student`` and
+      :func:`~mmddad.utils.check_runner_checkpoint` read checkpoints;
+    - ``DataFreeTrainLoop.__init__``: MMEngine's ``Runner.train`` builds
+      its training loop before ``load_or_resume``, so a data-free run
+      started from a config by MMEngine's own runner (a user's script)
+      loads ``load_from`` / ``resume`` through the allowlist too.
+    """
+    _teach_torch()
+    CheckpointLoader.register_scheme(
+        '', loader=load_from_local_safely, force=True)
+    CheckpointLoader.register_scheme(
+        ('http://', 'https://'), loader=load_from_http_safely, force=True)
+    mmengine_checkpoint.load_from_http = load_from_http_safely
