@@ -132,6 +132,7 @@ def test_distill_offers_train_teacher_only_where_it_works(tmp_path,
             os.makedirs(self.cfg.work_dir, exist_ok=True)
             open(osp.join(self.cfg.work_dir, 'epoch_12.pth'), 'w').close()
 
-    monkeypatch.setattr(distill, 'Runner', FakeRunner)
+    monkeypatch.setattr(distill, 'checked_runner',
+                        lambda cfg, cfg_options=None: FakeRunner.from_cfg(cfg))
     assert distill.ensure_teacher(config(default), train=True) is not None
     assert osp.isfile(default)

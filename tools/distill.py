@@ -21,9 +21,8 @@ import argparse
 
 from mmddad.apis import distill, format_summary
 from mmddad.apis.cli import (add_amp_options, add_cfg_options,
-                             default_work_dir, load_tool_config,
+                             tool_work_dir, load_tool_config,
                              non_negative_float, run_tool, start_tool)
-from mmddad.utils import enable_amp
 
 
 def parse_args() -> argparse.Namespace:
@@ -58,14 +57,10 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     cfg = load_tool_config(args.config, args.cfg_options)
-    if args.amp:
-        enable_amp(cfg, dtype=args.amp_dtype)
-    if args.seed is not None:
-        cfg.randomness = dict(seed=args.seed, deterministic=False)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
-        args.config)
+    cfg.work_dir = tool_work_dir(args, cfg)
     summary = distill(cfg, train_teacher=args.train_teacher,
                       resume=args.resume, quality_ratio=args.quality_ratio,
+                      amp=args.amp, amp_dtype=args.amp_dtype, seed=args.seed,
                       cfg_options=args.cfg_options)
     print(format_summary(summary, args.quality_ratio))
 

@@ -29,7 +29,7 @@ import argparse
 from mmddad.apis import OUT_FORMATS, evaluate_checkpoint
 from mmddad.apis.cli import (add_cfg_options, add_force_option,
                              add_launcher_options, add_trust_option,
-                             default_work_dir, load_tool_config, positive_int,
+                             tool_work_dir, load_tool_config, positive_int,
                              run_tool, start_tool)
 
 
@@ -77,8 +77,7 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     cfg = load_tool_config(args.config, args.cfg_options)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
-        args.config)
+    cfg.work_dir = tool_work_dir(args, cfg)
     evaluate_checkpoint(
         cfg, args.checkpoint, out=args.out, out_item=args.out_item,
         force=args.force, show_dir=args.show_dir,

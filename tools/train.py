@@ -14,7 +14,7 @@ import argparse
 from mmddad.apis import train
 from mmddad.apis.cli import (add_amp_options, add_cfg_options,
                              add_launcher_options, add_trust_option,
-                             default_work_dir, load_tool_config, run_tool,
+                             tool_work_dir, load_tool_config, run_tool,
                              start_tool)
 
 
@@ -44,8 +44,7 @@ def main() -> None:
     args = parse_args()
     start_tool(args)
     cfg = load_tool_config(args.config, args.cfg_options)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or default_work_dir(
-        args.config)
+    cfg.work_dir = tool_work_dir(args, cfg)
     train(cfg, resume=args.resume, validate=not args.no_validate,
           amp=args.amp, amp_dtype=args.amp_dtype, launcher=args.launcher,
           cfg_options=args.cfg_options)

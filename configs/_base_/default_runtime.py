@@ -12,6 +12,9 @@ default_hooks = dict(
     # (before training and at the first batch of each validation and test);
     # `--cfg-options default_hooks.class_count=None` turns it off
     class_count=dict(type='ClassCountCheckHook'),
+    # checkpoints load through mmddad's allowlist also when other code
+    # builds the runner (`Runner.from_cfg`, MMPretrain's and MMSeg's tools)
+    safe_loading=dict(type='SafeLoadingHook'),
 )
 
 env_cfg = dict(

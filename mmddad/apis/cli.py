@@ -209,3 +209,10 @@ def load_tool_config(path: str, cfg_options: Optional[dict] = None) -> Config:
 def default_work_dir(config: str) -> str:
     """MMEngine's convention: ``work_dirs/<config name>``."""
     return osp.join('work_dirs', osp.splitext(osp.basename(config))[0])
+
+
+def tool_work_dir(args: argparse.Namespace, cfg: Config) -> str:
+    """The work dir of a tool's run: ``--work-dir``, else the config's
+    ``work_dir``, else :func:`default_work_dir` of ``args.config``."""
+    return args.work_dir or cfg.get('work_dir') or default_work_dir(
+        args.config)

@@ -14,10 +14,10 @@ from mmddad.engine.hooks import HEADLINE_METRICS
 from mmddad.engine.run_records import (CURVE_FILE, make_summary, read_curve,
                                        write_summary)
 from mmddad.models.network_builder import build_network
-from mmddad.utils import (check_runner_checkpoint, install_safe_loader,
+from mmddad.utils import (enable_amp, install_safe_loader,
                           keep_config_copy, last_checkpoint_of, load_config,
-                          missing_checkpoint_hint, select_resume_checkpoint,
-                          work_dir_lock)
+                          missing_checkpoint_hint, work_dir_lock)
+from .training import checked_runner, set_resume
 
 
 def headline_metric(metrics: Dict[str, float]) -> str:
@@ -79,9 +79,7 @@ def ensure_teacher(cfg: Config, train: bool,
     start = time.time()
     # another run may train the same teacher into the same work dir
     with work_dir_lock(teacher_cfg.work_dir):
-        with keep_config_copy(teacher_cfg):
-            runner = Runner.from_cfg(teacher_cfg)
-        runner.train()
+        checked_runner(teacher_cfg).train()
     if not osp.isfile(checkpoint):
         raise FileNotFoundError(
             f'training {recipe} did not write "{checkpoint}": make '
@@ -160,6 +158,9 @@ def distill(cfg: Config,
             train_teacher: bool = False,
             resume: bool = False,
             quality_ratio: float = 0.97,
+            amp: bool = False,
+            amp_dtype: Optional[str] = None,
+            seed: Optional[int] = None,
             cfg_options: Optional[dict] = None) -> dict:
     """The whole pipeline of ``tools/distill.py``: train a missing teacher
     (if asked), distil, test student and teacher on the same split, and
@@ -174,6 +175,10 @@ def distill(cfg: Config,
             newest intact checkpoint, validation curve and clock).
         quality_ratio (float): The summary's time to quality is to this
             fraction of the teacher's score.
+        amp (bool): Automatic mixed precision (:func:`enable_amp`).
+        amp_dtype (str, optional): ``'float16'`` or ``'bfloat16'``.
+        seed (int, optional): The run's seed (``randomness.seed``); None
+            keeps the config's.
         cfg_options (dict, optional): The ``--cfg-options`` given, for the
             warnings about values a resumed state overrides.
 
@@ -181,6 +186,10 @@ def distill(cfg: Config,
         dict: The summary (:func:`make_summary`).
     """
     install_safe_loader()
+    if amp:
+        enable_amp(cfg, dtype=amp_dtype)
+    if seed is not None:
+        cfg.randomness = dict(seed=seed, deterministic=False)
     with work_dir_lock(cfg.work_dir, cfg.get('launcher', 'none')):
         total_start = time.time()
         teacher_time = ensure_teacher(cfg, train_teacher)
@@ -188,12 +197,9 @@ def distill(cfg: Config,
         # validations; a resumed run continues the curve it resumes)
         curve_file = osp.join(cfg.work_dir, CURVE_FILE)
         if resume:
-            cfg.load_from = select_resume_checkpoint(cfg.work_dir)
-            cfg.resume = True
+            set_resume(cfg)
         start = time.time()
-        with keep_config_copy(cfg):
-            runner = Runner.from_cfg(cfg)
-            check_runner_checkpoint(runner, cfg_options)
+        runner = checked_runner(cfg, cfg_options)
         # a new run's curve replaces the old one once it has started
         if not cfg.get('resume') and osp.isfile(curve_file):
             os.remove(curve_file)

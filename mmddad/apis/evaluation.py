@@ -75,6 +75,7 @@ def evaluate_checkpoint(cfg: Config,
         check_new_file(out, '--out', force)
     cfg.launcher = launcher
     cfg.load_from = checkpoint
+    cfg.resume = False  # the weights only, whatever a training run set
     if out and out_item == 'pred':
         evaluators = cfg.test_evaluator
         if not isinstance(evaluators, (list, tuple)):

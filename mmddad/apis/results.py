@@ -190,9 +190,11 @@ def results_table(task: str = 'classification',
         raise ValueError(f'--task {task}: no results table of that name; '
                          f'the metafiles define {", ".join(sorted(tables))}')
     table = tables[task]
-    work_root = work_root or ('work_dirs/results_table' if task ==
-                              'classification' else
-                              f'work_dirs/results_table_{task}')
+    # absolute: the runs start in the repository root, the store is read
+    # here
+    work_root = osp.abspath(work_root or osp.join(
+        root, 'work_dirs', 'results_table' if task == 'classification' else
+        f'results_table_{task}'))
     store = osp.join(work_root, 'results.json')
     results = check_results(read_json(store, 'results file '), store) \
         if osp.isfile(store) else {}

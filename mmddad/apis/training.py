@@ -47,18 +47,42 @@ def train(cfg: Config,
     if amp:
         enable_amp(cfg, dtype=amp_dtype)
     if resume is not None:
-        cfg.resume = True
-        cfg.load_from = select_resume_checkpoint(
-            cfg.work_dir, None if resume == 'auto' else resume)
+        set_resume(cfg, None if resume == 'auto' else resume)
     if not validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     cfg.launcher = launcher
     with work_dir_lock(cfg.work_dir, launcher):
         init_cpu_process_group(launcher,
                                cfg.get('env_cfg', {}).get('dist_cfg', {}))
-        with keep_config_copy(cfg):
-            runner = Runner.from_cfg(cfg)
-            check_runner_checkpoint(runner, cfg_options)
+        runner = checked_runner(cfg, cfg_options)
         runner.train()
         shutdown_process_group()
+    return runner
+
+
+def set_resume(cfg: Config, checkpoint: Optional[str] = None) -> None:
+    """Make ``cfg`` resume the run of its work dir: from ``checkpoint``, or
+    from the newest intact checkpoint there
+    (:func:`select_resume_checkpoint`; an error if there is none)."""
+    cfg.load_from = select_resume_checkpoint(cfg.work_dir, checkpoint)
+    cfg.resume = True
+
+
+def checked_runner(cfg: Config,
+                   cfg_options: Optional[dict] = None) -> Runner:
+    """MMEngine's runner of ``cfg``, with what it will load checked
+    (:func:`check_runner_checkpoint`); a failure here leaves the work dir's
+    config copy as it was (:func:`keep_config_copy`).
+
+    Args:
+        cfg (Config): The config, ``work_dir`` set.
+        cfg_options (dict, optional): The ``--cfg-options`` given, for the
+            warnings about values a resumed state overrides.
+
+    Returns:
+        Runner: The runner, not yet trained.
+    """
+    with keep_config_copy(cfg):
+        runner = Runner.from_cfg(cfg)
+        check_runner_checkpoint(runner, cfg_options)
     return runner

@@ -356,9 +356,10 @@ def install_safe_loader() -> None:
       ``tools/`` calls before it reads a config or a checkpoint (this covers
       ``load_from`` and ``--resume`` of ``tools/train.py``,
       ``tools/distill.py`` and ``tools/test.py``);
-    - the entry points of :mod:`mmddad.apis` (``distill``,
-      ``ensure_teacher``, ``evaluate_student``, ``evaluate_teacher``,
-      ``init_distiller``), whose runners load ``load_from`` / ``resume``;
+    - the entry points of :mod:`mmddad.apis` (``train``, ``distill``,
+      ``ensure_teacher``, ``evaluate_checkpoint``, ``evaluate_student``,
+      ``evaluate_teacher``, ``init_distiller``), whose runners load
+      ``load_from`` / ``resume``;
     - :func:`~mmddad.utils.load_checkpoint_file`, through which
       :func:`~mmddad.utils.load_weights`, ``build_network`` (a network's
       ``checkpoint``), ``export_student`` and
@@ -366,7 +367,11 @@ def install_safe_loader() -> None:
     - ``DataFreeTrainLoop.__init__``: MMEngine's ``Runner.train`` builds
       its training loop before ``load_or_resume``, so a data-free run
       started from a config by MMEngine's own runner (a user's script)
-      loads ``load_from`` / ``resume`` through the allowlist too.
+      loads ``load_from`` / ``resume`` through the allowlist too;
+    - ``SafeLoadingHook``, one of the ``default_hooks`` every mmddad config
+      inherits: built in ``Runner.__init__``, it covers any runner of an
+      mmddad config that other code builds (a teacher recipe's
+      ``Runner.from_cfg``, MMPretrain's or MMSeg's own tools).
     """
     _teach_torch()
     CheckpointLoader.register_scheme(
