@@ -381,6 +381,54 @@ def test_replay_buffer_is_a_bounded_ring_in_a_compact_dtype():
             buffer.state_dict())
 
 
+def test_a_buffer_without_logits_keeps_the_images_alone():
+    from mmddad.models.algorithms.replay import SyntheticReplayBuffer
+    with_logits = SyntheticReplayBuffer(5, (1, 2, 2), (3, ))
+    images_only = SyntheticReplayBuffer(5, (1, 2, 2), None)
+    assert images_only.nbytes == 5 * 4 * 2 < with_logits.nbytes
+    for buffer in (with_logits, images_only):
+        buffer.add(torch.ones(3, 1, 2, 2), torch.ones(3, 3))
+    images, logits = images_only.sample(4, torch.Generator().manual_seed(0))
+    assert images.shape == (4, 1, 2, 2) and logits is None
+    assert 'logits' not in images_only.state_dict()
+    # a run that stored logits resumes as a relabelling one (they are not
+    # read), not the other way round: its buffer would serve zero logits
+    images_only.load_state_dict(with_logits.state_dict())
+    assert len(images_only) == 3
+    with pytest.raises(ValueError, match='model.augment.relabel'):
+        SyntheticReplayBuffer(5, (1, 2, 2), (3, )).load_state_dict(
+            images_only.state_dict())
+
+
+def test_a_relabelling_bank_stores_no_logits_and_the_teacher_labels(
+        teacher_checkpoint):
+    """With ``relabel=True`` the teacher labels every augmented student
+    batch, so the replay keeps images only."""
+    model = make_ddad(
+        teacher_checkpoint, student_steps=3,
+        replay=dict(capacity=4 * BATCH, ratio=0.75),
+        augment=dict(type='SyntheticAugmentation', padding=1, relabel=True))
+    model.train()
+    assert model.replay.logits is None
+    assert model.describe()['replay']['logits'] is False
+    seen = []
+    model.teacher.register_forward_hook(
+        lambda m, args, out: seen.append(len(args[0])))
+    logs = model.train_step(batch(0), make_optim(model))
+    assert torch.isfinite(logs['loss_student'])
+    # every student step: the fresh part, then the whole augmented batch;
+    # the generator step: its batch
+    fresh = [BATCH, BATCH // 4, BATCH // 4]
+    assert seen == [n for f in fresh for n in (f, BATCH)] + [BATCH]
+    assert 'replay.images' in model.state_dict()
+    assert 'replay.logits' not in model.state_dict()
+    # its checkpoint cannot serve a model that reads stored logits
+    stores_logits = make_ddad(
+        teacher_checkpoint, replay=dict(capacity=4 * BATCH, ratio=0.75))
+    with pytest.raises(ValueError, match='model.augment.relabel'):
+        stores_logits.load_state_dict(model.state_dict())
+
+
 def test_replayed_samples_cost_no_generator_or_teacher_forward(
         teacher_checkpoint):
     model = make_ddad(

@@ -78,21 +78,25 @@ def trained_state(path: str) -> dict:
 
 
 #: The bank schedule: every image of the run kept, student batches drawn
-#: from all of it, cropped and flipped (configs/ddad/*_bank.py)
+#: from all of it, cropped and flipped (the default of
+#: configs/ddad/ddad_resnet56_resnet20_cifar10-folder.py)
 BANK = dict(capacity=4096, ratio=1.0)
 AUGMENT = dict(type='SyntheticAugmentation', padding=2, flip_prob=0.5)
 
 
-@pytest.mark.parametrize('replay', [None, dict(capacity=20, ratio=0.75),
-                                    BANK], ids=['fresh', 'replay', 'bank'])
+@pytest.mark.parametrize('replay, relabel', [
+    (None, False), (dict(capacity=20, ratio=0.75), False), (BANK, False),
+    (BANK, True)], ids=['fresh', 'replay', 'bank', 'bank-relabel'])
 @pytest.mark.smoke
-def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
+def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay,
+                                 relabel):
     """4 iterations straight == 2, stop, resume, 2 more; with replay the
     buffer (wrapped around by then) is part of the restored state; with the
-    bank every image is (and the augmentation's draws repeat)."""
+    bank every image is (and the augmentation's draws repeat); relabelling,
+    the bank holds images alone."""
     extra = {'model.replay': replay}  # None: off (the embedded config's is on)
     if replay is BANK:
-        extra['model.augment'] = AUGMENT
+        extra['model.augment'] = dict(AUGMENT, relabel=relabel)
     straight = str(tmp_path / 'straight')
     Runner.from_cfg(tiny_cfg(straight, teacher_checkpoint, 4,
                              **extra)).train()
@@ -123,6 +127,7 @@ def test_resume_is_bit_identical(tmp_path, teacher_checkpoint, replay):
     assert any(k.startswith('ema.module.student.') for k in state_a)
     if replay is BANK:  # nothing overwritten: the bank holds every image
         assert 0 < int(state_a['replay.num_added']) <= replay['capacity']
+        assert ('replay.logits' in state_a) is not relabel
     elif replay is not None:
         assert int(state_a['replay.num_added']) > replay['capacity']
     for key in state_a:

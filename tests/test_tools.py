@@ -149,7 +149,8 @@ def test_benchmark_prints_speed_memory_layout_amp_and_replay():
     assert float(report['iterations/s'].split()[0]) > 0
     assert float(report['peak memory'].split()[0]) > 0
     # the shipped config replays: the buffer's bounded size is printed
-    assert report['replay buffer'].startswith('6400 samples, torch.float16')
+    assert report['replay buffer'].startswith(
+        '6400 samples (images and logits), torch.float16')
 
 
 def test_cfg_options_turn_off_a_config_added_default_hook():

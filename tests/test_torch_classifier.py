@@ -280,8 +280,9 @@ STAND_IN = textwrap.dedent('''
 @pytest.mark.parametrize('config', [
     'ddad/ddad_resnet56_resnet20_cifar10-folder.py',
     'ddad/ddad_resnet56_resnet20_cifar10-folder_bank.py',
+    'ddad/ddad_resnet56_resnet20_cifar10-folder_ring.py',
     'deepinv/deepinv_resnet56_resnet20_cifar10-folder.py',
-    'deepinv/deepinv_resnet56_resnet20_cifar10-folder_bank.py',
+    'deepinv/deepinv_resnet56_resnet20_cifar10-folder_ring.py',
     'dfad/dfad_resnet56_resnet20_cifar10-folder.py',
     'fast_meta/fast-ddad_resnet56_resnet20_cifar10-folder.py',
 ])

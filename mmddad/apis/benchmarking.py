@@ -277,9 +277,11 @@ def format_benchmark(result: dict) -> str:
     ]
     replay = result['replay']
     if replay is not None:
-        lines.append(f'replay buffer   : {replay["capacity"]} samples, '
-                     f'{replay["dtype"]}, {replay["mib"]:.1f} MiB, '
-                     f'ratio {replay["ratio"]:g}')
+        stored = 'images and logits' if replay.get('logits', True) \
+            else 'images only'
+        lines.append(f'replay buffer   : {replay["capacity"]} samples '
+                     f'({stored}), {replay["dtype"]}, '
+                     f'{replay["mib"]:.1f} MiB, ratio {replay["ratio"]:g}')
     for name, params in result['parameters'].items():
         lines.append(f'{name + " params":<16}: {params / 1e6:.2f} M')
     plain = result['plain_iterations_per_second']

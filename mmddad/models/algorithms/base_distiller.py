@@ -138,10 +138,14 @@ class BaseDataFreeDistiller(StudentEvaluationMixin, BaseModel):
         #: Shapes of one generated image and of the teacher's logits on it.
         self.image_shape, self.logits_shape = image_shape, logits_shape
         check_input_size(teacher, self.adapter, tuple(image_shape[-2:]))
-        self.replay: Optional[nn.Module] = build_replay(
-            replay, image_shape, logits_shape, generator_steps)
         self.augment: Optional[nn.Module] = None if augment is None else \
             MODELS.build(augment)
+        # teacher relabelling every student batch: stored logits would never
+        # be read, so the replay keeps the images alone
+        relabel = bool(getattr(self.augment, 'relabel', False))
+        self.replay: Optional[nn.Module] = build_replay(
+            replay, image_shape, None if relabel else logits_shape,
+            generator_steps)
         self.channels_last = channels_last
         if channels_last:
             for network in (self.teacher, self.student, self.generator):

@@ -73,7 +73,7 @@ def build_terms(cfgs: dict, key: str, teacher: nn.Module,
 
 
 def build_replay(cfg: Optional[dict], image_shape: Sequence[int],
-                 logits_shape: Sequence[int],
+                 logits_shape: Optional[Sequence[int]],
                  generator_steps: int) -> Optional[nn.Module]:
     """Build the replay policy of ``model.replay`` (None: off; a dict
     without ``type`` is a ``SyntheticReplay``).
@@ -81,7 +81,8 @@ def build_replay(cfg: Optional[dict], image_shape: Sequence[int],
     Args:
         cfg (dict, optional): ``model.replay``.
         image_shape (Sequence[int]): (C, H, W) of one generated image.
-        logits_shape (Sequence[int]): The teacher's logits for one image.
+        logits_shape (Sequence[int], optional): The teacher's logits for
+            one image; None: the replay keeps no logits (relabelling).
         generator_steps (int): Generator steps per iteration (with none, a
             full replay share would never see a new image).
     """

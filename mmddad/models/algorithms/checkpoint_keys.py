@@ -39,7 +39,7 @@ def fill_missing_state(module: nn.Module, state_dict: dict, prefix: str,
                        *args) -> None:
     """Load-state-dict pre-hook: the teacher keeps its own weights, and the
     optional state follows the model (dropped where it has none, its own
-    where the checkpoint has none)."""
+    where the checkpoint has none of it)."""
     for key, value in module.teacher.state_dict().items():
         state_dict.setdefault(f'{prefix}teacher.{key}', value)
     for optional in OPTIONAL_PREFIXES:
@@ -48,9 +48,11 @@ def fill_missing_state(module: nn.Module, state_dict: dict, prefix: str,
             for key in [k for k in state_dict
                         if k.startswith(prefix + optional)]:
                 del state_dict[key]
-        else:
+        elif not any(k.startswith(prefix + optional) for k in state_dict):
+            # a run without it: keep the model's own; a partial state is
+            # left to the owner's own checks
             for key, value in owner.state_dict().items():
-                state_dict.setdefault(f'{prefix}{optional}{key}', value)
+                state_dict[f'{prefix}{optional}{key}'] = value
 
 
 def register_checkpoint_rules(module: nn.Module) -> None:

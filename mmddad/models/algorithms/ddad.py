@@ -17,7 +17,7 @@ class DDAD(BaseDataFreeDistiller):
     - student step (:meth:`train_student`): ``L_S = sum_j v_j * s_j(batch)``
       over ``student_losses`` (by default ``d(T(x), S(x))``) with ``x = G(z)``
       detached (the replay policy may draw part of the batch from stored
-      images and their cached teacher logits instead);
+      images and their cached teacher logits instead, or relabel them);
     - generator step (:meth:`train_generator`): ``L_G = sum_i w_i *
       loss_i(batch)`` over ``generator_losses`` (DDAD: ``BNStatisticsLoss``,
       the first discriminator, and ``AdversarialLoss``, ``-d``, the second);

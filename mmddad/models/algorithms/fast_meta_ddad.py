@@ -32,7 +32,8 @@ class FastMetaDDAD(DDAD):
     ``optim_wrapper.generator.optimizer.lr``); the copy's BN statistics are
     kept. The batch of the step with the lowest objective goes to the
     replay policy, from which the student steps draw: the pool of
-    Fast-Datafree, with the teacher's logits cached.
+    Fast-Datafree, with the teacher's logits cached (unless
+    ``model.augment.relabel``).
 
     Args:
         synthesis_steps (int): Inner steps per synthesis (Fast-2, -5, -10).

@@ -27,7 +27,9 @@ class SyntheticAugmentation(nn.Module):
       logits (classification) are kept, as the label of a crop or mirror
       image. No extra teacher forward.
     - ``relabel=True``: the teacher is run again on the augmented images:
-      exact, one teacher forward per student step.
+      exact, one teacher forward per student step; the replay then stores
+      the images alone (no logits: a bank of segmentation images takes a
+      fraction of the memory).
 
     The generated images live in the normalised space, where zero is the
     dataset's mean colour, not black: ``pad_mode='replicate'`` repeats the
