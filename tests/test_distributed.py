@@ -171,13 +171,25 @@ def _dist_train(work: str, teacher_checkpoint: str, *extra: str,
     return log
 
 
+#: the bank recipe of the CIFAR-10 folder config, small: every image kept,
+#: every student batch drawn from it, cropped, flipped and relabelled
+BANK_RELABEL = ('model.replay.capacity=200', 'model.replay.ratio=1.0',
+                'model.augment.type=SyntheticAugmentation',
+                'model.augment.padding=2', 'model.augment.flip_prob=0.5',
+                'model.augment.relabel=True')
+
+
 @pytest.mark.slow
-def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
+@pytest.mark.parametrize('replay', [
+    ('model.replay.capacity=20', 'model.replay.ratio=0.5'), BANK_RELABEL
+], ids=['ring', 'bank-relabel'])
+def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint,
+                                          replay):
     """2 gloo ranks: 4 iterations straight == 2, stop, resume, 2 more, with
     the replay buffer on (the ranks share its contents, so the checkpoint of
-    rank 0 restores both)."""
+    rank 0 restores both); with the bank recipe the augmentation's draws
+    and the teacher's labels of the augmented batches repeat too."""
     straight, resumed = str(tmp_path / 'straight'), str(tmp_path / 'resumed')
-    replay = ('model.replay.capacity=20', 'model.replay.ratio=0.5')
     _dist_train(straight, teacher_checkpoint, 'train_cfg.max_iters=4',
                 *replay)
     _dist_train(resumed, teacher_checkpoint, 'train_cfg.max_iters=2',
@@ -191,8 +203,16 @@ def test_two_rank_resume_is_bit_identical(tmp_path, teacher_checkpoint):
     a = torch.load(osp.join(straight, 'iter_4.pth'), weights_only=False)
     b = torch.load(osp.join(resumed, 'iter_4.pth'), weights_only=False)
     assert not any('.module.' in k for k in a['state_dict'])
-    # the buffer wrapped around before the end (both ranks' samples go in)
-    assert int(a['state_dict']['replay.num_added']) > 20
+    num_added = int(a['state_dict']['replay.num_added'])
+    if replay is BANK_RELABEL:
+        # both ranks' images went in (4 generator steps and the first
+        # student batch, generated before the bank held one: 5 x 4 images x
+        # 2 ranks), and no logits: relabelling reached the model
+        assert num_added == 5 * 4 * 2
+        assert 'replay.logits' not in a['state_dict']
+    else:
+        # the buffer wrapped around before the end (both ranks' samples)
+        assert num_added > 20
     assert a['state_dict'].keys() == b['state_dict'].keys()
     for key, value in a['state_dict'].items():
         assert torch.equal(value, b['state_dict'][key]), key
