@@ -105,6 +105,15 @@ def test_augment_padding_of_the_wrong_type_is_named():
         SyntheticAugmentation(flip_prob=2)
 
 
+def test_ema_shared_modules_of_the_wrong_type_are_named():
+    from mmddad.engine import DataFreeEMAHook
+    for value in ('replay', ['replay', 3]):
+        with pytest.raises(TypeError, match='`default_hooks.ema.'
+                           'shared_modules` must be a list of submodule '
+                           'names'):
+            DataFreeEMAHook(shared_modules=value)
+
+
 def test_a_string_step_count_is_one_line_naming_the_key(tmp_path):
     """``tools/train.py`` itself: an error of bad input is one line."""
     line = error_line(run_tool(
