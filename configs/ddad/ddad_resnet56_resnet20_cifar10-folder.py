@@ -23,8 +23,8 @@
 # Measured (docs/en/benchmarks.md): 74.34 top-1, 0.894 x the teacher (seed
 # 0, 112 training min; ONNX INT8 74.31); with the cached logits and 7,500
 # iterations 67.48 (seed 0, 108 min); in 1,200-iteration pilots
-# relabelling reaches 65.28 +- 0.46 (seeds 0-2) where the cached logits reach 56.62
-# +- 3.06 (seeds 0-2). Peak memory 6.0 GB, checkpoints 2.37 GB.
+# relabelling reaches 65.28 +- 0.46 (seeds 0-2) where the cached logits
+# reach 56.62 +- 3.06 (seeds 0-2). Peak memory 6.0 GB, checkpoints 2.37 GB.
 # On GPUs, raise the batch (256) and the iterations as the published CIFAR
 # schedules do.
 _base_ = ['./ddad_resnet56_resnet20_cifar10-folder_ring.py']

@@ -27,8 +27,8 @@ class SyntheticReplayBuffer(nn.Module):
     restored by ``--resume`` (a checkpoint whose buffer has another shape is
     refused, naming the config keys). Under DDP every rank adds the samples
     of all ranks (an ``all_gather`` of the images and, where stored, one of
-    the logits per add, in the storage dtype), so the buffer is the same on every rank and
-    the checkpoint of rank 0 restores all of them.
+    the logits per add, in the storage dtype), so the buffer is the same on
+    every rank and the checkpoint of rank 0 restores all of them.
 
     Without ``logits_shape`` the buffer keeps the images alone (the
     distiller's choice when ``model.augment.relabel`` runs the teacher on
